@@ -1,0 +1,18 @@
+package io.altocumulus.rtmfp.handshake;
+
+import io.altocumulus.rtmfp.session.Session;
+import io.altocumulus.rtmfp.session.SessionHandler;
+import io.altocumulus.rtmfp.wire.EndpointDiscriminator;
+import java.net.InetSocketAddress;
+
+/** The server's decisions during the handshake; called on the event loop. */
+public interface ResponderPolicy {
+  /**
+   * An IHello arrived (RFC 7016 §3.5.1.1). Accept it (RHello with a cookie), redirect the client
+   * elsewhere, or stay silent. No state may be kept for it: the source is not proven yet.
+   */
+  HelloDecision onIHello(EndpointDiscriminator epd, byte[] tag, InetSocketAddress from);
+
+  /** A session was established; returns the handler of its flows. */
+  SessionHandler onSessionOpened(Session session);
+}

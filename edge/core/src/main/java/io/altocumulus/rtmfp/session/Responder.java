@@ -1,0 +1,171 @@
+package io.altocumulus.rtmfp.session;
+
+import io.altocumulus.rtmfp.DropCause;
+import io.altocumulus.rtmfp.crypto.Certificates;
+import io.altocumulus.rtmfp.crypto.KeyingComponents;
+import io.altocumulus.rtmfp.crypto.SessionKeys;
+import io.altocumulus.rtmfp.handshake.CookieJar;
+import io.altocumulus.rtmfp.handshake.HelloDecision;
+import io.altocumulus.rtmfp.handshake.ResponderPolicy;
+import io.altocumulus.rtmfp.handshake.ServerIdentity;
+import io.altocumulus.rtmfp.handshake.ServerKeys;
+import io.altocumulus.rtmfp.util.ExpiringCache;
+import io.altocumulus.rtmfp.wire.WireException;
+import io.altocumulus.rtmfp.wire.chunk.IHello;
+import io.altocumulus.rtmfp.wire.chunk.IIKeying;
+import io.altocumulus.rtmfp.wire.chunk.RHello;
+import io.altocumulus.rtmfp.wire.chunk.RIKeying;
+import io.altocumulus.rtmfp.wire.chunk.Redirect;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * Responder half of the handshake (RFC 7016 §3.5.1, RTMFP-WIRE §4). An IHello costs no state: the
+ * RHello cookie is a MAC over the source address and time. Only an IIKeying with a valid cookie,
+ * that is a source that proved it receives at its address, gets a record, kept in a bounded,
+ * expiring cache so a retransmitted IIKeying gets the same RIKeying and a replayed cookie is
+ * refused. Diffie-Hellman runs on the crypto executor, never on the loop.
+ */
+final class Responder {
+  /** Flash's and Cumulus's signature byte (RTMFP-WIRE §4.7). */
+  private static final byte[] SIGNATURE = {0x58};
+
+  private final RtmfpEndpoint ep;
+  private final ServerIdentity identity;
+  private final ServerKeys keys;
+  private final ResponderPolicy policy;
+  private final CookieJar cookies;
+  private final ExpiringCache<ByteBuffer, Record> records;
+  private int inFlight;
+
+  /** What one proven IIKeying produced. */
+  private static final class Record {
+    final int initiatorSessionId;
+    final byte[] skic;
+    byte[] riKeying; // serialized chunk once the session exists
+
+    Record(int initiatorSessionId, byte[] skic) {
+      this.initiatorSessionId = initiatorSessionId;
+      this.skic = skic;
+    }
+  }
+
+  Responder(RtmfpEndpoint ep, ServerIdentity identity, ServerKeys keys, ResponderPolicy policy) {
+    this.ep = ep;
+    this.identity = identity;
+    this.keys = keys;
+    this.policy = policy;
+    this.cookies = new CookieJar(ep.clock, ep.random);
+    this.records = new ExpiringCache<>(ep.config.maxHandshakeRecords, ep.config.cookieLifetimeNanos);
+  }
+
+  int inFlight() {
+    return inFlight;
+  }
+
+  void onIHello(IHello hello, InetSocketAddress from, long now) {
+    HelloDecision d = policy.onIHello(hello.discriminator(), hello.tag(), from);
+    switch (d.kind()) {
+      case ACCEPT -> {
+        RHello r = new RHello(hello.tag(), cookies.issue(from), identity.certificate());
+        r.serialize(ep.beginHandshakePacket(now));
+        ep.sendHandshakePacket(0, from);
+      }
+      case REDIRECT -> {
+        new Redirect(hello.tag(), d.redirectTo()).serialize(ep.beginHandshakePacket(now));
+        ep.sendHandshakePacket(0, from);
+      }
+      case IGNORE -> {
+        // Policy says stay silent (RTMFP-WIRE §6.3: unknown peer, no answer).
+      }
+    }
+  }
+
+  void onIIKeying(IIKeying k, InetSocketAddress from, long now) {
+    byte[] cookie = k.cookie();
+    if (!cookies.verify(cookie, from)) {
+      throw new WireException(DropCause.BAD_COOKIE, "IIKeying cookie invalid, expired or for another address");
+    }
+    ByteBuffer key = ByteBuffer.wrap(cookie);
+    Record existing = records.get(key, now);
+    if (existing != null) {
+      if (existing.initiatorSessionId == k.initiatorSessionId() && Arrays.equals(existing.skic, k.skic())) {
+        if (existing.riKeying != null) {
+          // Retransmitted IIKeying: the same RIKeying again (RTMFP-WIRE §4.4).
+          ep.beginHandshakePacket(now).put(existing.riKeying);
+          ep.sendHandshakePacket(existing.initiatorSessionId, from);
+        }
+        return;
+      }
+      throw new WireException(DropCause.REPLAYED_COOKIE, "cookie already used by another IIKeying");
+    }
+    if (ep.sessions.size() >= ep.config.maxSessions) {
+      throw new WireException(DropCause.CAPACITY, "session table full");
+    }
+    if (inFlight >= ep.config.maxHandshakesInFlight) {
+      throw new WireException(DropCause.HANDSHAKE_OVERLOAD, inFlight + " handshakes already computing");
+    }
+    if (k.initiatorSessionId() == 0) {
+      throw new WireException(DropCause.MALFORMED_CHUNK, "initiator session id 0");
+    }
+    KeyingComponents.DhKey initiatorKey = KeyingComponents.initiatorKey(k.certificate(), k.skic());
+    Record record = new Record(k.initiatorSessionId(), k.skic());
+    if (!records.put(key, record, now)) {
+      throw new WireException(DropCause.HANDSHAKE_OVERLOAD, "handshake record cache full");
+    }
+    byte[] peerId = Certificates.peerId(k.certificate());
+    inFlight++;
+    try {
+      ep.crypto.execute(() -> compute(record, key, initiatorKey, from, peerId));
+    } catch (RejectedExecutionException e) {
+      inFlight--;
+      records.remove(key);
+      throw new WireException(DropCause.HANDSHAKE_OVERLOAD, "crypto workers saturated");
+    }
+  }
+
+  /** On a crypto worker: the shared secret and session keys (RTMFP-WIRE §4.5, §4.9). */
+  private void compute(Record record, ByteBuffer key, KeyingComponents.DhKey initiatorKey,
+      InetSocketAddress from, byte[] peerId) {
+    try {
+      ServerKeys.Entry e = keys.get(initiatorKey.group(), ep.clock.nanoTime());
+      byte[] secret = e.pair.sharedSecret(initiatorKey.publicKey());
+      SessionKeys sk = SessionKeys.derive(secret, e.skrc, record.skic);
+      ep.loop.execute(() -> complete(record, sk, e.skrc, from, peerId));
+    } catch (WireException ex) {
+      ep.loop.execute(() -> failed(key, ex));
+    } catch (RuntimeException ex) {
+      ep.loop.execute(() -> failed(key, new WireException(DropCause.BAD_KEYING, String.valueOf(ex))));
+    }
+  }
+
+  private void failed(ByteBuffer key, WireException ex) {
+    inFlight--;
+    records.remove(key);
+    ep.drops.drop(ex.dropCause(), ep.clock.nanoTime(), ex.getMessage());
+  }
+
+  /** Back on the loop: the session exists from here on. */
+  private void complete(Record record, SessionKeys sk, byte[] skrc, InetSocketAddress from, byte[] peerId) {
+    inFlight--;
+    long now = ep.clock.nanoTime();
+    int id = ep.newSessionId();
+    Session s = new Session(ep, Session.Role.RESPONDER, id, record.initiatorSessionId, from,
+        sk.encryptKey(), sk.decryptKey(), peerId, now);
+    ep.addSession(s);
+    s.setHandler(policy.onSessionOpened(s));
+    RIKeying rik = new RIKeying(id, skrc, SIGNATURE);
+    ByteBuffer tmp = ByteBuffer.allocate(rik.encodedSize());
+    rik.serialize(tmp);
+    record.riKeying = tmp.array();
+    ep.beginHandshakePacket(now).put(record.riKeying);
+    // RIKeying goes to the initiator's session id, under the default key (RTMFP-WIRE §4.7).
+    ep.sendHandshakePacket(record.initiatorSessionId, from);
+  }
+
+  void expire(long now) {
+    records.expire(now);
+  }
+}

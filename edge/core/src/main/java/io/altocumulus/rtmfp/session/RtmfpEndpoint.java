@@ -1,0 +1,389 @@
+package io.altocumulus.rtmfp.session;
+
+import io.altocumulus.rtmfp.DropCause;
+import io.altocumulus.rtmfp.DropCounters;
+import io.altocumulus.rtmfp.crypto.DhGroup;
+import io.altocumulus.rtmfp.crypto.PacketCipher;
+import io.altocumulus.rtmfp.handshake.ResponderPolicy;
+import io.altocumulus.rtmfp.handshake.ServerIdentity;
+import io.altocumulus.rtmfp.handshake.ServerKeys;
+import io.altocumulus.rtmfp.time.Clock;
+import io.altocumulus.rtmfp.util.IntMap;
+import io.altocumulus.rtmfp.wire.EndpointDiscriminator;
+import io.altocumulus.rtmfp.wire.PacketCodec;
+import io.altocumulus.rtmfp.wire.PacketHeader;
+import io.altocumulus.rtmfp.wire.WireException;
+import io.altocumulus.rtmfp.wire.chunk.ChunkType;
+import io.altocumulus.rtmfp.wire.chunk.DataAck;
+import io.altocumulus.rtmfp.wire.chunk.IHello;
+import io.altocumulus.rtmfp.wire.chunk.IIKeying;
+import io.altocumulus.rtmfp.wire.chunk.RHello;
+import io.altocumulus.rtmfp.wire.chunk.RIKeying;
+import io.altocumulus.rtmfp.wire.chunk.Redirect;
+import io.altocumulus.rtmfp.wire.chunk.UserData;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One event loop's RTMFP endpoint: its sessions, the responder and initiator halves of the
+ * handshake, and the timers. Pure: datagrams come in through {@link #receive}, go out through the
+ * {@link PacketSink}, time comes from the injected {@link Clock}, Diffie-Hellman work goes to the
+ * {@code crypto} executor and its results come back through {@code loop}. Not thread-safe: every
+ * method runs on the owning loop.
+ */
+public final class RtmfpEndpoint {
+  /** Plaintext starts after the 4-byte SSID and the 2-byte checksum (RTMFP-WIRE §2.1). */
+  static final int PLAIN_START = 6;
+  static final long MANAGE_INTERVAL_NANOS = 1_000_000_000L;
+
+  final Logger log = LoggerFactory.getLogger(RtmfpEndpoint.class);
+  final EndpointConfig config;
+  final Clock clock;
+  final DropCounters drops;
+  final SecureRandom random;
+  final Executor crypto;
+  final Executor loop;
+  private final PacketSink sink;
+  private final int loopIndex;
+  private final int loopCount;
+
+  final IntMap<Session> sessions;
+  final byte[] outArray = new byte[2048];
+  final ByteBuffer outView = ByteBuffer.wrap(outArray);
+  final UserData userData = new UserData();
+  final DataAck dataAck = new DataAck();
+  private final PacketHeader header = new PacketHeader();
+  final PacketCipher defaultCipher = PacketCipher.forDefaultKey();
+  private byte[] inArray;
+  private ByteBuffer inView;
+
+  private final ArrayList<Session> dirty = new ArrayList<>();
+  private final ArrayList<Session> active = new ArrayList<>();
+  private long lastManageAt;
+  private boolean closed;
+
+  private final Responder responder;
+  private final Initiator initiator;
+
+  private long packetsIn;
+  private long packetsOut;
+
+  /**
+   * @param identity and {@code policy}: the responder side; both null for a client-only endpoint
+   * @param loopIndex index of this loop, encoded in the low 8 bits of the session ids it assigns
+   */
+  public RtmfpEndpoint(EndpointConfig config, Clock clock, PacketSink sink, Executor crypto, Executor loop,
+      DropCounters drops, int loopIndex, int loopCount, ServerIdentity identity, ServerKeys serverKeys,
+      ResponderPolicy policy) {
+    if (loopIndex < 0 || loopIndex > 255 || loopCount < 1 || loopCount > 256) {
+      throw new IllegalArgumentException("loop index " + loopIndex + " of " + loopCount);
+    }
+    this.config = config;
+    this.clock = clock;
+    this.sink = sink;
+    this.crypto = crypto;
+    this.loop = loop;
+    this.drops = drops;
+    this.loopIndex = loopIndex;
+    this.loopCount = loopCount;
+    this.random = new SecureRandom();
+    this.sessions = new IntMap<>(1024);
+    this.responder = identity == null ? null : new Responder(this, identity, serverKeys, policy);
+    this.initiator = new Initiator(this);
+    this.lastManageAt = clock.nanoTime();
+  }
+
+  /** The loop that owns a session id (ids carry it in their low 8 bits, ARCHITECTURE.md). */
+  public static int ownerLoop(int sessionId) {
+    return sessionId & 0xFF;
+  }
+
+  // ---- input ----
+
+  /**
+   * Handles one datagram. The bytes in [off, off+len) are decrypted in place. Replies are queued
+   * and sent by {@link #flush()}, which the adapter calls once per read batch.
+   */
+  public void receive(byte[] buf, int off, int len, InetSocketAddress from) {
+    long now = clock.nanoTime();
+    packetsIn++;
+    if (closed) {
+      return;
+    }
+    if (len < PacketCodec.MIN_PACKET) {
+      drops.drop(DropCause.TOO_SHORT, now, len + " bytes from " + from);
+      return;
+    }
+    if ((len - 4) % 16 != 0) {
+      drops.drop(DropCause.BAD_LENGTH, now, len + " bytes from " + from);
+      return;
+    }
+    ByteBuffer view = viewOf(buf);
+    int end = off + len;
+    try {
+      int id = PacketCodec.sessionId(buf, off, len);
+      if (id == 0) {
+        PacketCodec.open(buf, off, len, defaultCipher);
+        int p = header.parse(buf, off + PLAIN_START, end);
+        if (header.mode() != PacketHeader.MODE_STARTUP) {
+          throw new WireException(DropCause.BAD_MARKER, "handshake packet with mode " + header.mode());
+        }
+        handshakeChunks(buf, view, p, end, from, now, 0);
+        return;
+      }
+      Session s = sessions.get(id);
+      if (s == null) {
+        if (initiator.isPending(id)) {
+          PacketCodec.open(buf, off, len, defaultCipher);
+          int p = header.parse(buf, off + PLAIN_START, end);
+          if (header.mode() != PacketHeader.MODE_STARTUP) {
+            throw new WireException(DropCause.BAD_MARKER, "handshake packet with mode " + header.mode());
+          }
+          handshakeChunks(buf, view, p, end, from, now, id);
+          return;
+        }
+        drops.drop(DropCause.UNKNOWN_SESSION, now, "session id from " + from);
+        return;
+      }
+      PacketCodec.open(buf, off, len, s.decryptCipher());
+      int p = header.parse(buf, off + PLAIN_START, end);
+      int expected = s.role() == Session.Role.RESPONDER ? PacketHeader.MODE_INITIATOR : PacketHeader.MODE_RESPONDER;
+      if (header.mode() != expected) {
+        throw new WireException(DropCause.BAD_MARKER, "session packet with mode " + header.mode());
+      }
+      s.onPacket(buf, view, p, end, header, from, now);
+    } catch (WireException e) {
+      drops.drop(e.dropCause(), now, e.getMessage() + " from " + from);
+    }
+  }
+
+  private ByteBuffer viewOf(byte[] buf) {
+    if (buf != inArray) {
+      inArray = buf;
+      inView = ByteBuffer.wrap(buf);
+    }
+    inView.clear();
+    return inView;
+  }
+
+  /** Chunks of a session-id-0 packet, or of an RIKeying packet addressed to a pending initiator id. */
+  private void handshakeChunks(byte[] buf, ByteBuffer view, int p, int end, InetSocketAddress from, long now,
+      int initiatorId) {
+    while (end - p >= 3) {
+      int type = buf[p] & 0xFF;
+      if (type == ChunkType.PADDING) {
+        break;
+      }
+      int clen = ((buf[p + 1] & 0xFF) << 8) | (buf[p + 2] & 0xFF);
+      int cstart = p + 3;
+      int cend = cstart + clen;
+      if (cend > end) {
+        throw new WireException(DropCause.MALFORMED_CHUNK, "handshake chunk runs past the packet");
+      }
+      view.limit(cend);
+      view.position(cstart);
+      if (initiatorId != 0) {
+        if (type != ChunkType.RIKEYING) {
+          throw new WireException(DropCause.UNEXPECTED_CHUNK, "chunk 0x" + Integer.toHexString(type) + " to a pending initiator");
+        }
+        initiator.onRIKeying(initiatorId, RIKeying.parse(view), from, now);
+      } else {
+        switch (type) {
+          case ChunkType.IHELLO -> {
+            if (responder == null) {
+              throw new WireException(DropCause.UNEXPECTED_CHUNK, "IHello to an endpoint that does not respond");
+            }
+            responder.onIHello(IHello.parse(view), from, now);
+          }
+          case ChunkType.IIKEYING -> {
+            if (responder == null) {
+              throw new WireException(DropCause.UNEXPECTED_CHUNK, "IIKeying to an endpoint that does not respond");
+            }
+            responder.onIIKeying(IIKeying.parse(view), from, now);
+          }
+          case ChunkType.RHELLO -> initiator.onRHello(RHello.parse(view), from, now);
+          case ChunkType.REDIRECT -> initiator.onRedirect(Redirect.parse(view), from, now);
+          default -> throw new WireException(DropCause.UNEXPECTED_CHUNK,
+              "chunk 0x" + Integer.toHexString(type) + " in a handshake packet");
+        }
+      }
+      p = cend;
+    }
+  }
+
+  // ---- output ----
+
+  /** Starts a handshake packet (marker 0x0B: startup mode with a timestamp, RTMFP-WIRE §2.5). */
+  ByteBuffer beginHandshakePacket(long now) {
+    int p = PacketHeader.write(outArray, PLAIN_START, PacketHeader.MODE_STARTUP, Session.timestamp(now), -1);
+    outView.limit(outArray.length);
+    outView.position(p);
+    return outView;
+  }
+
+  /** Seals the packet begun by {@link #beginHandshakePacket} with the default key and sends it. */
+  void sendHandshakePacket(int sessionId, InetSocketAddress to) {
+    seal(outArray, outView.position(), sessionId, defaultCipher, to);
+  }
+
+  void seal(byte[] out, int plainEnd, int sessionId, PacketCipher cipher, InetSocketAddress to) {
+    int n = PacketCodec.seal(out, 0, plainEnd, sessionId, cipher);
+    packetsOut++;
+    sink.send(out, 0, n, to);
+  }
+
+  void markDirty(Session s) {
+    if (!s.dirty) {
+      s.dirty = true;
+      dirty.add(s);
+    }
+  }
+
+  void markActive(Session s) {
+    if (!s.inActiveList) {
+      s.inActiveList = true;
+      active.add(s);
+    }
+  }
+
+  /** Sends everything the sessions have queued since the last flush; call once per read batch. */
+  public void flush() {
+    if (dirty.isEmpty()) {
+      return;
+    }
+    long now = clock.nanoTime();
+    // Sessions may mark others dirty while flushing: index loop, not iterator.
+    for (int i = 0; i < dirty.size(); i++) {
+      Session s = dirty.get(i);
+      s.dirty = false;
+      s.flush(now);
+    }
+    dirty.clear();
+  }
+
+  // ---- timers ----
+
+  /** Drives retransmission (every call) and housekeeping (about once a second). Then flushes. */
+  public void tick() {
+    long now = clock.nanoTime();
+    for (int i = active.size() - 1; i >= 0; i--) {
+      Session s = active.get(i);
+      if (!s.onRetransmitTick(now)) {
+        s.inActiveList = false;
+        int last = active.size() - 1;
+        active.set(i, active.get(last));
+        active.remove(last);
+      }
+    }
+    if (now - lastManageAt >= MANAGE_INTERVAL_NANOS) {
+      lastManageAt = now;
+      sessions.forEachValue(s -> s.manage(now));
+      if (responder != null) {
+        responder.expire(now);
+      }
+      initiator.tick(now);
+    } else {
+      initiator.retransmit(now);
+    }
+    flush();
+  }
+
+  // ---- sessions ----
+
+  /** A fresh random session id, unpredictable (RTMFP-WIRE §11 row 15), naming this loop. */
+  int newSessionId() {
+    while (true) {
+      int id = (random.nextInt() & ~0xFF) | loopIndex;
+      if (id != 0 && !sessions.containsKey(id) && !initiator.isPending(id)) {
+        return id;
+      }
+    }
+  }
+
+  void addSession(Session s) {
+    sessions.put(s.localId(), s);
+  }
+
+  void removeSession(Session s) {
+    s.state = Session.State.CLOSED;
+    if (sessions.get(s.localId()) == s) {
+      sessions.remove(s.localId());
+    }
+  }
+
+  public int sessionCount() {
+    return sessions.size();
+  }
+
+  public void forEachSession(Consumer<Session> action) {
+    sessions.forEachValue(action);
+  }
+
+  public Session session(int id) {
+    return sessions.get(id);
+  }
+
+  public int loopIndex() {
+    return loopIndex;
+  }
+
+  public int loopCount() {
+    return loopCount;
+  }
+
+  public DropCounters drops() {
+    return drops;
+  }
+
+  public long packetsIn() {
+    return packetsIn;
+  }
+
+  public long packetsOut() {
+    return packetsOut;
+  }
+
+  /** Handshakes with Diffie-Hellman work queued or running on this loop's behalf. */
+  public int handshakesInFlight() {
+    return responder == null ? 0 : responder.inFlight();
+  }
+
+  // ---- client role ----
+
+  /**
+   * Opens a session to {@code server} (initiator role, RFC 7016 §3.5.1): IHello, RHello, IIKeying,
+   * RIKeying, following Redirects. {@code group} is the DH group to use if the responder offers it
+   * (null: group 2, as Flash does, else the strongest offered).
+   */
+  public void connect(InetSocketAddress server, EndpointDiscriminator epd, DhGroup group, ConnectListener listener) {
+    initiator.start(server, epd, group, listener, clock.nanoTime());
+    flush();
+  }
+
+  /** Outcome of {@link #connect}. */
+  public interface ConnectListener {
+    void onConnected(Session session);
+
+    void onFailed(String reason);
+  }
+
+  // ---- shutdown ----
+
+  /** Clean close: one close request to every session (RTMFP-WIRE §1, CUMULUS-FEATURES §1). */
+  public void close() {
+    if (closed) {
+      return;
+    }
+    long now = clock.nanoTime();
+    sessions.forEachValue(s -> s.shutdown(now));
+    closed = true;
+    sessions.forEachValue(this::removeSession);
+    initiator.failAll("endpoint closed");
+  }
+}

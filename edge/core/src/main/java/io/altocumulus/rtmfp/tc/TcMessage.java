@@ -1,0 +1,66 @@
+package io.altocumulus.rtmfp.tc;
+
+/**
+ * Message types inside Flash-profile flows (RFC 7425 §5.3, RTMFP-WIRE §8.2). Most messages are
+ * {@code type(1) timestamp(4) body}; the NetGroup raw message has no timestamp.
+ */
+public final class TcMessage {
+  private TcMessage() {}
+
+  public static final int USER_CONTROL = 0x04;
+  public static final int AUDIO = 0x08;
+  public static final int VIDEO = 0x09;
+  public static final int AMF3_DATA = 0x0F;
+  public static final int AMF3_COMMAND = 0x11;
+  public static final int AMF0_DATA = 0x12;
+  public static final int AMF0_COMMAND = 0x14;
+  public static final int GROUP_RAW = 0x01;
+
+  /** Bytes before the body of a timestamped message. */
+  public static final int HEADER = 5;
+
+  // User control events (RFC 7425 §5.2, §5.3.4; RTMFP-WIRE §8.3).
+  public static final int UC_STREAM_BEGIN = 0x0000;
+  public static final int UC_SET_BUFFER_LENGTH = 0x0003;
+  public static final int UC_FLOW_SYNC = 0x0022;
+  public static final int UC_SET_KEEPALIVE = 0x0029;
+
+  /** Set Keepalive (RFC 7425 §5.3.4): server and peer keepalive periods in ms. */
+  public static byte[] setKeepalive(int serverPeriodMs, int peerPeriodMs) {
+    byte[] m = new byte[HEADER + 2 + 8];
+    m[0] = USER_CONTROL;
+    putShort(m, 5, UC_SET_KEEPALIVE);
+    putInt(m, 7, serverPeriodMs);
+    putInt(m, 11, peerPeriodMs);
+    return m;
+  }
+
+  /** Stream Begin for a stream id, the answer to Set Buffer Length (RTMFP-WIRE §8.3). */
+  public static byte[] streamBegin(int streamId) {
+    byte[] m = new byte[HEADER + 2 + 4];
+    m[0] = USER_CONTROL;
+    putShort(m, 5, UC_STREAM_BEGIN);
+    putInt(m, 7, streamId);
+    return m;
+  }
+
+  static void putShort(byte[] b, int off, int v) {
+    b[off] = (byte) (v >>> 8);
+    b[off + 1] = (byte) v;
+  }
+
+  static void putInt(byte[] b, int off, int v) {
+    b[off] = (byte) (v >>> 24);
+    b[off + 1] = (byte) (v >>> 16);
+    b[off + 2] = (byte) (v >>> 8);
+    b[off + 3] = (byte) v;
+  }
+
+  public static int getInt(byte[] b, int off) {
+    return ((b[off] & 0xFF) << 24) | ((b[off + 1] & 0xFF) << 16) | ((b[off + 2] & 0xFF) << 8) | (b[off + 3] & 0xFF);
+  }
+
+  public static int getShort(byte[] b, int off) {
+    return ((b[off] & 0xFF) << 8) | (b[off + 1] & 0xFF);
+  }
+}
