@@ -45,6 +45,8 @@ public final class SessionCongestion {
   /** Bytes that must drain before another loss may shrink the window again (one loss event). */
   private long recoveryRemaining;
 
+  /** The window was filled since in-flight data last drained: acks may grow it. */
+  private boolean windowUsed;
   private long timerStart;
   private int burst;
 
@@ -128,6 +130,9 @@ public final class SessionCongestion {
       timerStart = now;
     }
     bytesInFlight += bytes;
+    if (bytesInFlight >= cwnd * 63 / 64) {
+      windowUsed = true;
+    }
   }
 
   /**
@@ -138,16 +143,19 @@ public final class SessionCongestion {
     if (bytes <= 0) {
       return;
     }
-    long before = bytesInFlight;
     bytesInFlight = Math.max(0, bytesInFlight - bytes);
     timerStart = now;
     burst = 0;
+    boolean grow = windowUsed;
+    if (bytesInFlight == 0) {
+      windowUsed = false;
+    }
     if (recoveryRemaining > 0) {
       recoveryRemaining = Math.max(0, recoveryRemaining - bytes);
       return;
     }
     // RFC 7016 §3.5.2.2: don't grow a window the sender isn't filling.
-    if (before < cwnd * 63 / 64) {
+    if (!grow) {
       return;
     }
     if (cwnd < ssthresh) {
@@ -180,6 +188,7 @@ public final class SessionCongestion {
     ssthresh = Math.max(cwnd / 2, cwndInit);
     cwnd = ssthresh;
     ackAccumulator = 0;
+    windowUsed = false;
     recoveryRemaining = Math.max(bytesInFlight, 1);
   }
 
@@ -194,6 +203,7 @@ public final class SessionCongestion {
     bytesInFlight = 0;
     ackAccumulator = 0;
     recoveryRemaining = 0;
+    windowUsed = false;
     erto = Math.max(Math.min((long) (erto * 1.414214), MAXIMUM_ERTO), mrto);
     timerStart = now;
   }
