@@ -13,7 +13,9 @@ import io.altocumulus.rtmfp.wire.EndpointDiscriminator;
 import io.altocumulus.rtmfp.wire.PacketCodec;
 import io.altocumulus.rtmfp.wire.PacketHeader;
 import io.altocumulus.rtmfp.wire.WireException;
+import io.altocumulus.rtmfp.wire.chunk.BufferProbe;
 import io.altocumulus.rtmfp.wire.chunk.ChunkType;
+import io.altocumulus.rtmfp.wire.chunk.FlowExceptionReport;
 import io.altocumulus.rtmfp.wire.chunk.DataAck;
 import io.altocumulus.rtmfp.wire.chunk.IHello;
 import io.altocumulus.rtmfp.wire.chunk.IIKeying;
@@ -58,6 +60,8 @@ public final class RtmfpEndpoint {
   final ByteBuffer outView = ByteBuffer.wrap(outArray);
   final UserData userData = new UserData();
   final DataAck dataAck = new DataAck();
+  final BufferProbe bufferProbe = new BufferProbe();
+  final FlowExceptionReport flowException = new FlowExceptionReport();
   private final PacketHeader header = new PacketHeader();
   final PacketCipher defaultCipher = PacketCipher.forDefaultKey();
   private byte[] inArray;

@@ -81,8 +81,7 @@ public final class Session implements MessageSink {
   private long keepaliveNanos;
   private long lastManageAt;
 
-  // Retransmission timer (RFC 7016 §3.5.2): restarted by ack progress.
-  private long rtoTimerStart;
+  // Retransmission timeouts in a row without ack progress (the timer lives in SessionCongestion).
   private int consecutiveTimeouts;
   boolean inActiveList;
   boolean dirty;
@@ -160,7 +159,7 @@ public final class Session implements MessageSink {
 
   /** Smoothed RTT in ms from the timestamp echo, 0 before the first sample. */
   public long rttMillis() {
-    return congestion.srttNanos() / 1_000_000L;
+    return Math.max(0, congestion.srttNanos()) / 1_000_000L;
   }
 
   public SessionCongestion congestion() {
@@ -219,6 +218,7 @@ public final class Session implements MessageSink {
       InetSocketAddress from, long now) {
     lastReceivedAt = now;
     unansweredPings = 0;
+    congestion.onPacketReceived();
     if (header.hasTimestamp()) {
       lastRecvTimestamp = header.timestamp();
       lastRecvTimestampAt = now;
@@ -232,6 +232,7 @@ public final class Session implements MessageSink {
         lastEchoSeen = echo;
         long ticks = (timestamp(now) - echo) & 0xFFFF;
         if (ticks * TICK_NANOS < 30_000_000_000L) {
+          // RFC 7016 §3.5.2.2: RTT from the echo, at 4-ms resolution (never 0).
           congestion.onRttSample(Math.max(1, ticks) * TICK_NANOS);
         }
       }
@@ -244,6 +245,7 @@ public final class Session implements MessageSink {
     }
     long inFlightBefore = congestion.bytesInFlight();
     UserData ud = endpoint.userData;
+    ud.reset();
     boolean lastWasUserData = false;
     int p = chunksStart;
     try {
@@ -288,7 +290,8 @@ public final class Session implements MessageSink {
           case ChunkType.PING -> onPing(buf, cstart, clen);
           case ChunkType.PING_REPLY -> onPingReply(buf, cstart, clen, from, now);
           case ChunkType.BUFFER_PROBE -> {
-            BufferProbe probe = BufferProbe.parse(view);
+            BufferProbe probe = endpoint.bufferProbe;
+            probe.parse(view);
             IncomingFlow f = recvFlows.get(probe.flowId());
             if (f != null) {
               f.flow.onBufferProbe();
@@ -296,10 +299,11 @@ public final class Session implements MessageSink {
             }
           }
           case ChunkType.FLOW_EXCEPTION_REPORT -> {
-            FlowExceptionReport r = FlowExceptionReport.parse(view);
+            FlowExceptionReport r = endpoint.flowException;
+            r.parse(view);
             SendFlow f = sendFlowById.get(r.flowId());
             if (f != null) {
-              f.onExceptionReport(r.exceptionCode());
+              f.onExceptionReport(r.exceptionCode(), congestion);
               if (handler != null) {
                 handler.onFlowRejected(this, r.flowId(), r.exceptionCode());
               }
@@ -318,8 +322,7 @@ public final class Session implements MessageSink {
       endpoint.drops.drop(e.dropCause(), now, e.getMessage());
     }
     if (congestion.bytesInFlight() < inFlightBefore) {
-      rtoTimerStart = now; // ack progress restarts the retransmission timer
-      consecutiveTimeouts = 0;
+      consecutiveTimeouts = 0; // ack progress (the timer itself restarts inside SessionCongestion)
     }
     endpoint.markDirty(this);
   }
@@ -485,16 +488,19 @@ public final class Session implements MessageSink {
     byte[] out = endpoint.outArray;
     ByteBuffer view = endpoint.outView;
     int cap = endpoint.config.packetCap;
-    boolean hadInFlight = congestion.bytesInFlight() > 0;
     for (int n = 0; n < MAX_PACKETS_PER_FLUSH; n++) {
       int start = writeHeader(out, now);
       view.limit(cap);
       view.position(start);
       writeControl(view);
+      boolean data = false;
       if (state != State.CLOSED) {
         writeAcks(view);
-        if (state == State.OPEN) {
+        // RFC 7016 §3.5.2.3: at most a burst of data packets until the peer is heard from again.
+        if (state == State.OPEN && congestion.burstAllowed()) {
+          int before = view.position();
           writeData(view, now);
+          data = view.position() > before;
         }
       }
       if (view.position() == start) {
@@ -502,9 +508,9 @@ public final class Session implements MessageSink {
       }
       endpoint.seal(out, view.position(), remoteId, encryptCipher, address);
       lastSentAt = now;
-    }
-    if (!hadInFlight && congestion.bytesInFlight() > 0) {
-      rtoTimerStart = now;
+      if (data) {
+        congestion.onDataPacketSent();
+      }
     }
     if (congestion.bytesInFlight() > 0 || hasPendingData(now)) {
       endpoint.markActive(this);
@@ -532,11 +538,10 @@ public final class Session implements MessageSink {
     }
     while (!exceptionQueue.isEmpty()) {
       long flowId = exceptionQueue.get(exceptionQueue.size() - 1);
-      FlowExceptionReport r = new FlowExceptionReport(flowId, 0);
-      if (out.remaining() < r.encodedSize()) {
+      if (out.remaining() < FlowExceptionReport.size(flowId, 0)) {
         break;
       }
-      r.serialize(out);
+      FlowExceptionReport.write(out, flowId, 0);
       exceptionQueue.remove(exceptionQueue.size() - 1);
     }
   }
@@ -619,12 +624,11 @@ public final class Session implements MessageSink {
     if (congestion.bytesInFlight() == 0) {
       return hasPendingData(now);
     }
-    if (now - rtoTimerStart >= congestion.ertoNanos()) {
+    if (congestion.timeoutDue(now)) {
+      congestion.onTimeout(now);
       for (int i = 0; i < sendFlows.size(); i++) {
         sendFlows.get(i).onRetransmitTimeout(now);
       }
-      congestion.onTimeout(now);
-      rtoTimerStart = now;
       consecutiveTimeouts++;
       endpoint.markDirty(this);
     }
