@@ -47,6 +47,7 @@ public final class ChunkIterator {
       type = -1;
       return false;
     }
+    buf.limit(end); // absolute gets are bounded by the limit, which the last chunk narrowed
     int t = buf.get(next) & 0xFF;
     if (t == PADDING) {
       type = -1;
@@ -65,7 +66,6 @@ public final class ChunkIterator {
     payloadOffset = start;
     payloadLength = length;
     next = start + length;
-    buf.limit(end);
     buf.position(start);
     buf.limit(next);
     return true;
