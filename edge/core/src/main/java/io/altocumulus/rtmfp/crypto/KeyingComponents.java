@@ -1,0 +1,133 @@
+package io.altocumulus.rtmfp.crypto;
+
+import io.altocumulus.rtmfp.DropCause;
+import io.altocumulus.rtmfp.wire.Option;
+import io.altocumulus.rtmfp.wire.OptionList;
+import io.altocumulus.rtmfp.wire.Vlu;
+import io.altocumulus.rtmfp.wire.WireException;
+import java.nio.ByteBuffer;
+
+/**
+ * Session keying components (RFC 7425 §4.6; RTMFP-WIRE §4.4, §4.6) in the byte layouts Flash and
+ * Flash-exact clients use (REAL-CLIENTS §3).
+ */
+public final class KeyingComponents {
+  /** Keying-component option types (RFC 7425 §4.6). */
+  public static final int OPT_EPHEMERAL_DH_PUBLIC_KEY = 0x0D;
+  public static final int OPT_EXTRA_RANDOMNESS = 0x0E;
+  public static final int OPT_HMAC_NEGOTIATION = 0x1A;
+  /** In a keying component: DH group select; in a certificate: static DH public key. */
+  public static final int OPT_DH_GROUP_SELECT = 0x1D;
+  public static final int OPT_SESSION_SEQUENCE_NEGOTIATION = 0x1E;
+
+  /** HMAC negotiation declined ({@code 03 1a 00 00}) and sequence numbers declined ({@code 02 1e 00}). */
+  private static final byte[] RESPONDER_PREFIX = {0x03, 0x1A, 0x00, 0x00, 0x02, 0x1E, 0x00};
+
+  /** Flash's SKIC tail: HMAC "will send on request", length 10; sequence numbers likewise. */
+  private static final byte[] INITIATOR_TAIL = {0x03, 0x1A, 0x02, 0x0A, 0x02, 0x1E, 0x02};
+
+  /** A DH public key and its group, as found in a certificate or keying component. */
+  public record DhKey(DhGroup group, byte[] publicKey) {}
+
+  private KeyingComponents() {}
+
+  /**
+   * The server's SKRC: {@code 03 1a 00 00 02 1e 00 | VLU(2+len) 0d <gid> <key>} (139 bytes for a
+   * 128-byte key; Flash-exact clients read the key from byte 11 on).
+   */
+  public static byte[] responderSkrc(DhGroup g, byte[] publicKey) {
+    Option key = keyOption(OPT_EPHEMERAL_DH_PUBLIC_KEY, g, publicKey);
+    ByteBuffer b = ByteBuffer.allocate(RESPONDER_PREFIX.length + key.encodedSize());
+    b.put(RESPONDER_PREFIX);
+    key.serialize(b);
+    return b.array();
+  }
+
+  /** A Flash-style initiator certificate: one option {@code VLU(2+len) 1d <gid> <key>}. */
+  public static byte[] initiatorCertificate(DhGroup g, byte[] publicKey) {
+    Option key = keyOption(OPT_DH_GROUP_SELECT, g, publicKey);
+    ByteBuffer b = ByteBuffer.allocate(key.encodedSize());
+    key.serialize(b);
+    return b.array();
+  }
+
+  /**
+   * A Flash-style SKIC: {@code 02 1d <gid> | 41 0e <64 random> | 03 1a 02 0a | 02 1e 02} (76
+   * bytes); the key itself is in the certificate.
+   */
+  public static byte[] initiatorSkic(DhGroup g, byte[] random64) {
+    if (random64 == null || random64.length != 64) {
+      throw new IllegalArgumentException("64 random bytes required");
+    }
+    ByteBuffer b = ByteBuffer.allocate(3 + 2 + 64 + INITIATOR_TAIL.length);
+    b.put((byte) 0x02).put((byte) OPT_DH_GROUP_SELECT).put((byte) g.id());
+    b.put((byte) 0x41).put((byte) OPT_EXTRA_RANDOMNESS).put(random64);
+    b.put(INITIATOR_TAIL);
+    return b.array();
+  }
+
+  /**
+   * The initiator's DH key: option 0x0D {@code <group><key>} in the SKIC (RFC form) if present,
+   * else option 0x1D {@code <group><key>} in the certificate (Flash: {@code 81 02 1d 02 <key>}).
+   *
+   * @throws WireException {@link DropCause#BAD_DH_KEY} for a group we do not implement,
+   *     {@link DropCause#BAD_KEYING} if no key can be found or the fields do not parse
+   */
+  public static DhKey initiatorKey(byte[] initiatorCertificate, byte[] skic) {
+    Option o = find(skic, OPT_EPHEMERAL_DH_PUBLIC_KEY, "SKIC");
+    if (o == null) {
+      o = find(initiatorCertificate, OPT_DH_GROUP_SELECT, "initiator certificate");
+    }
+    if (o == null) {
+      throw new WireException(DropCause.BAD_KEYING, "no initiator DH public key");
+    }
+    return decodeKey(o);
+  }
+
+  /** The responder's DH key: option 0x0D in the SKRC (client side). */
+  public static DhKey responderKey(byte[] skrc) {
+    Option o = find(skrc, OPT_EPHEMERAL_DH_PUBLIC_KEY, "SKRC");
+    if (o == null) {
+      throw new WireException(DropCause.BAD_KEYING, "no responder DH public key");
+    }
+    return decodeKey(o);
+  }
+
+  private static Option keyOption(int type, DhGroup g, byte[] publicKey) {
+    ByteBuffer v = ByteBuffer.allocate(Vlu.size(g.id()) + publicKey.length);
+    Vlu.write(v, g.id());
+    v.put(publicKey);
+    return Option.of(type, v.array());
+  }
+
+  private static Option find(byte[] field, int type, String what) {
+    if (field == null) {
+      return null;
+    }
+    try {
+      return OptionList.parse(field).find(type);
+    } catch (WireException e) {
+      throw new WireException(DropCause.BAD_KEYING, what + ": " + e.getMessage());
+    }
+  }
+
+  private static DhKey decodeKey(Option o) {
+    ByteBuffer v = ByteBuffer.wrap(o.value());
+    long id;
+    try {
+      id = Vlu.read(v);
+    } catch (WireException e) {
+      throw new WireException(DropCause.BAD_KEYING, "DH key option without a group");
+    }
+    if (!v.hasRemaining()) {
+      throw new WireException(DropCause.BAD_KEYING, "DH key option without a key");
+    }
+    DhGroup g = id <= Integer.MAX_VALUE ? DhGroup.byId((int) id) : null;
+    if (g == null) {
+      throw new WireException(DropCause.BAD_DH_KEY, "DH group " + id + " not implemented");
+    }
+    byte[] key = new byte[v.remaining()];
+    v.get(key);
+    return new DhKey(g, key);
+  }
+}
