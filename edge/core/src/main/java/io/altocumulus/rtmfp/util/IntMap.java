@@ -115,6 +115,7 @@ public final class IntMap<V> {
     }
   }
 
+  @SuppressWarnings("unchecked")
   private void resize(int cap) {
     int[] ok = keys;
     Object[] ov = values;
@@ -124,7 +125,7 @@ public final class IntMap<V> {
     size = 0;
     for (int i = 0; i < ok.length; i++) {
       if (ok[i] != 0) {
-        put(ok[i], ov[i]);
+        put(ok[i], (V) ov[i]);
       }
     }
   }

@@ -48,6 +48,11 @@ final class MemoryNetwork {
     return ep;
   }
 
+  /** Datagrams sent to {@code alias} reach the endpoint at {@code addr} (the NAT's new mapping). */
+  void alias(InetSocketAddress alias, InetSocketAddress addr) {
+    endpoints.put(alias, endpoints.get(addr));
+  }
+
   /** Delivers queued datagrams and runs queued tasks until nothing is left (bounded). */
   void pump() {
     for (int rounds = 0; rounds < 10_000; rounds++) {
@@ -90,7 +95,7 @@ final class MemoryNetwork {
   void advance(long millis, long stepMillis) {
     for (long t = 0; t < millis; t += stepMillis) {
       clock.advanceMillis(stepMillis);
-      for (RtmfpEndpoint ep : endpoints.values()) {
+      for (RtmfpEndpoint ep : new java.util.LinkedHashSet<>(endpoints.values())) {
         ep.tick();
       }
       pump();
@@ -98,7 +103,7 @@ final class MemoryNetwork {
   }
 
   private void flushAll() {
-    for (RtmfpEndpoint ep : endpoints.values()) {
+    for (RtmfpEndpoint ep : new java.util.LinkedHashSet<>(endpoints.values())) {
       ep.flush();
     }
   }
