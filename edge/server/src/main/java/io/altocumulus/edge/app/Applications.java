@@ -1,0 +1,78 @@
+package io.altocumulus.edge.app;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The applications folder (CUMULUS-FEATURES §3): the path of a client's URL names a folder under
+ * {@code www/}; a missing folder means NetConnection.Connect.InvalidApp. Applications given in
+ * code (tests, embedding) take precedence over folders.
+ */
+public final class Applications {
+  private static final ServerApplication EMPTY = new ServerApplication() {};
+
+  private final Path www;
+  private final Map<String, ServerApplication> registered = new ConcurrentHashMap<>();
+
+  public Applications(Path www) {
+    this.www = www.toAbsolutePath().normalize();
+  }
+
+  public Path www() {
+    return www;
+  }
+
+  /** Registers an application for a path ("" is the root app). */
+  public Applications register(String path, ServerApplication app) {
+    registered.put(normalize(path), app);
+    return this;
+  }
+
+  /**
+   * The application for a URL path, or null when the path names no application folder. Paths
+   * that try to leave {@code www/} ("..", absolute) name nothing.
+   */
+  public ServerApplication find(String path) {
+    String p = normalize(path);
+    if (p == null) {
+      return null;
+    }
+    ServerApplication app = registered.get(p);
+    if (app != null) {
+      return app;
+    }
+    Path dir = www.resolve(p).normalize();
+    if (!dir.startsWith(www) || !Files.isDirectory(dir)) {
+      return null;
+    }
+    return EMPTY;
+  }
+
+  /** "a/b" form: no leading or trailing '/', no empty, '.' or '..' segments; null if invalid. */
+  public static String normalize(String path) {
+    if (path == null) {
+      return "";
+    }
+    String p = path;
+    int q = p.indexOf('?');
+    if (q >= 0) {
+      p = p.substring(0, q);
+    }
+    StringBuilder sb = new StringBuilder();
+    for (String seg : p.split("/")) {
+      if (seg.isEmpty() || seg.equals(".")) {
+        continue;
+      }
+      if (seg.equals("..") || seg.indexOf('\\') >= 0 || seg.indexOf('\0') >= 0) {
+        return null;
+      }
+      if (sb.length() > 0) {
+        sb.append('/');
+      }
+      sb.append(seg);
+    }
+    return sb.toString();
+  }
+}
