@@ -8,8 +8,8 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.rolling.FixedWindowRollingPolicy;
 import ch.qos.logback.core.rolling.RollingFileAppender;
-import ch.qos.logback.core.rolling.SizeBasedTriggeringPolicy;
-import ch.qos.logback.core.util.FileSize;
+import ch.qos.logback.core.rolling.TriggeringPolicyBase;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -78,9 +78,8 @@ public final class LogSetup {
     rolling.setMaxIndex(MAX_INDEX);
     rolling.start();
 
-    SizeBasedTriggeringPolicy<ILoggingEvent> trigger = new SizeBasedTriggeringPolicy<>();
+    SizeTrigger<ILoggingEvent> trigger = new SizeTrigger<>(ROTATE_BYTES);
     trigger.setContext(ctx);
-    trigger.setMaxFileSize(new FileSize(ROTATE_BYTES));
     trigger.start();
 
     file.setRollingPolicy(rolling);
@@ -99,6 +98,24 @@ public final class LogSetup {
       out.setEncoder(consoleEncoder);
       out.start();
       root.addAppender(out);
+    }
+  }
+
+  /**
+   * Rolls when the active file has reached {@code maxBytes}, checked at every event (a stat
+   * call; logging is not on the packet path). Logback's SizeBasedTriggeringPolicy did not
+   * fire in our tests with 1.5.38, so the rule is spelled out here.
+   */
+  static final class SizeTrigger<E> extends TriggeringPolicyBase<E> {
+    private final long maxBytes;
+
+    SizeTrigger(long maxBytes) {
+      this.maxBytes = maxBytes;
+    }
+
+    @Override
+    public boolean isTriggeringEvent(File activeFile, E event) {
+      return activeFile != null && activeFile.length() >= maxBytes;
     }
   }
 
