@@ -54,7 +54,8 @@ public final class Main implements Callable<Integer> {
   int logLevel;
 
   @Option(names = "--config", paramLabel = "FILE",
-      description = "Configuration file (Cumulus INI). Default: ./" + DEFAULT_CONFIG + " if it exists.")
+      description = "Configuration file (Cumulus INI). Default: " + DEFAULT_CONFIG
+          + " in the working directory, if it exists.")
   Path config;
 
   @Option(names = "--host", paramLabel = "ADDRESS",
@@ -107,6 +108,11 @@ public final class Main implements Callable<Integer> {
       if (e instanceof ConfigException) {
         cmd.getErr().println("altocumulus-edge: " + e.getMessage());
         return EXIT_USAGE;
+      }
+      if (e instanceof StartupException) {
+        cmd.getErr().println("altocumulus-edge: " + e.getMessage());
+        LoggerFactory.getLogger(Main.class).error(e.getMessage());
+        return EXIT_FAILURE;
       }
       cmd.getErr().println("altocumulus-edge: start-up failed: " + e);
       LoggerFactory.getLogger(Main.class).error("start-up failed", e);
@@ -174,11 +180,18 @@ public final class Main implements Callable<Integer> {
     return NodeConfig.load(file, overrides);
   }
 
-  private static NodeLauncher findLauncher(Logger log) {
+  /** An expected start-up failure: its message says it all, no stack trace. */
+  static final class StartupException extends Exception {
+    StartupException(String message) {
+      super(message);
+    }
+  }
+
+  private static NodeLauncher findLauncher(Logger log) throws StartupException {
     List<NodeLauncher> found = new ArrayList<>();
     ServiceLoader.load(NodeLauncher.class).forEach(found::add);
     if (found.isEmpty()) {
-      throw new IllegalStateException("no NodeLauncher on the class path (META-INF/services/"
+      throw new StartupException("no NodeLauncher on the class path (META-INF/services/"
           + NodeLauncher.class.getName() + "): this build has no RTMFP node to run");
     }
     if (found.size() > 1) {
