@@ -163,6 +163,17 @@ class NodeConfigTest {
   }
 
   @Test
+  void shippedExampleIniLoads() {
+    Path example = Path.of("../../ops/systemd/altocumulus.ini.example");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(example), "run from edge/server");
+    NodeConfig c = NodeConfig.load(example, Map.of());
+    assertThat(c.port()).isEqualTo(1935);
+    assertThat(c.logsDirectory()).isEqualTo(Path.of("/var/log/altocumulus"));
+    assertThat(c.www()).isEqualTo(Path.of("/var/lib/altocumulus/www"));
+    assertThat(c.unknownKeys()).isEmpty();
+  }
+
+  @Test
   void withPortAllowsAnyPortForTests() {
     assertThat(NodeConfig.load(null, Map.of()).withPort(0).port()).isZero();
   }
