@@ -377,7 +377,15 @@ public final class Session implements MessageSink {
   public void onMessage(RecvFlow flow, byte[] buf, int off, int len) {
     IncomingFlow f = recvFlows.get(flow.flowId());
     if (f != null && f.handler != null && state == State.OPEN) {
-      f.handler.onMessage(flow, buf, off, len);
+      try {
+        f.handler.onMessage(flow, buf, off, len);
+      } catch (WireException e) {
+        // A message the layer above cannot parse: counted; the flow goes on.
+        endpoint.drops.drop(e.dropCause(), endpoint.clock.nanoTime(), e.getMessage());
+      } catch (RuntimeException e) {
+        // A bug above the session must not take the loop down; the session goes on.
+        endpoint.log.warn("flow handler failed on flow {}", flow.flowId(), e);
+      }
     }
   }
 

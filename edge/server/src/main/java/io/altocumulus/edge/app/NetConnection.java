@@ -1,0 +1,319 @@
+package io.altocumulus.edge.app;
+
+import io.altocumulus.rtmfp.DropCause;
+import io.altocumulus.rtmfp.DropCounters;
+import io.altocumulus.rtmfp.amf.AmfArray;
+import io.altocumulus.rtmfp.amf.AmfContext;
+import io.altocumulus.rtmfp.amf.AmfObject;
+import io.altocumulus.rtmfp.flow.RecvFlow;
+import io.altocumulus.rtmfp.flow.SendFlow;
+import io.altocumulus.rtmfp.session.FlowHandler;
+import io.altocumulus.rtmfp.session.Session;
+import io.altocumulus.rtmfp.session.SessionHandler;
+import io.altocumulus.rtmfp.tc.TcCommand;
+import io.altocumulus.rtmfp.tc.TcMessage;
+import io.altocumulus.rtmfp.tc.TcMetadata;
+import io.altocumulus.rtmfp.wire.WireException;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server side of a client's NetConnection (RFC 7425 §5, RTMFP-WIRE §8.5): the session
+ * handler, and the handler of the control flow (TC metadata, stream 0). Answers on a return flow
+ * with the same metadata, associated with the control flow (RTMFP-WIRE §7.3).
+ */
+public final class NetConnection implements SessionHandler, FlowHandler {
+  private static final Logger LOG = LoggerFactory.getLogger(NetConnection.class);
+
+  /** Cumulus's wording for a missing app folder, without its typo (CUMULUS-FEATURES §3). */
+  static final String INVALID_APP = "Application %s doesn't exist";
+
+  private final Session session;
+  private final Applications applications;
+  private final DropCounters drops;
+  private final int keepAliveServerMs;
+  private final int keepAlivePeerMs;
+  private final Client client;
+  private ServerApplication app;
+  private RecvFlow controlFlow;
+  private SendFlow responseFlow;
+
+  public NetConnection(Session session, Applications applications, DropCounters drops, int keepAliveServerMs,
+      int keepAlivePeerMs) {
+    this.session = session;
+    this.applications = applications;
+    this.drops = drops;
+    this.keepAliveServerMs = keepAliveServerMs;
+    this.keepAlivePeerMs = keepAlivePeerMs;
+    this.client = new Client(session, this);
+    session.attach(client);
+  }
+
+  public Client client() {
+    return client;
+  }
+
+  // ---- SessionHandler ----
+
+  @Override
+  public FlowHandler onFlowOpened(Session s, RecvFlow flow) {
+    TcMetadata md;
+    try {
+      md = TcMetadata.parse(flow.metadata());
+    } catch (WireException e) {
+      drops.drop(e.dropCause(), System.nanoTime(), e.getMessage());
+      return null;
+    }
+    if (md.isNetConnection()) {
+      if (controlFlow != null && !controlFlow.finished()) {
+        LOG.debug("second NetConnection flow {} refused", flow.flowId());
+        return null;
+      }
+      controlFlow = flow;
+      return this;
+    }
+    // NetStream (TC, stream > 0) and NetGroup (GC) flows are served by the stream and
+    // rendezvous layers; until they are present such flows are refused with an exception report.
+    LOG.debug("flow {} of kind {} stream {} refused", flow.flowId(), md.kind(), md.streamId());
+    return null;
+  }
+
+  @Override
+  public void onClosed(Session s, String reason) {
+    if (client.connected) {
+      client.connected = false;
+      try {
+        app.onDisconnection(client);
+      } catch (RuntimeException e) {
+        LOG.warn("application {} failed in onDisconnection", client.path, e);
+      }
+    }
+  }
+
+  // ---- control flow ----
+
+  @Override
+  public void onMessage(RecvFlow flow, byte[] buf, int off, int len) {
+    if (len < 1) {
+      return;
+    }
+    int type = buf[off] & 0xFF;
+    try {
+      switch (type) {
+        case TcMessage.AMF0_COMMAND, TcMessage.AMF3_COMMAND -> onCommand(TcCommand.parse(buf, off, len, AmfContext.DEFAULT));
+        case TcMessage.USER_CONTROL -> onUserControl(buf, off, len);
+        default -> LOG.debug("NetConnection message type 0x{} ignored", Integer.toHexString(type));
+      }
+    } catch (WireException e) {
+      drops.drop(e.dropCause(), System.nanoTime(), e.getMessage());
+    }
+  }
+
+  @Override
+  public void onFinished(RecvFlow flow) {
+    // The client ended its NetConnection flow: nothing more can be said on it.
+    if (responseFlow != null) {
+      session.closeFlow(responseFlow);
+    }
+  }
+
+  private void onUserControl(byte[] buf, int off, int len) {
+    if (len < TcMessage.HEADER + 2) {
+      throw new WireException(DropCause.MALFORMED_MESSAGE, "user control message too short");
+    }
+    int event = TcMessage.getShort(buf, off + TcMessage.HEADER);
+    if (event == TcMessage.UC_SET_BUFFER_LENGTH && len >= TcMessage.HEADER + 2 + 8) {
+      // RTMFP-WIRE §8.3: Set Buffer Length for a stream is answered with Stream Begin.
+      int streamId = TcMessage.getInt(buf, off + TcMessage.HEADER + 2);
+      if (streamId != 0) {
+        send(TcMessage.streamBegin(streamId));
+      }
+    }
+  }
+
+  private void onCommand(TcCommand cmd) {
+    switch (cmd.name()) {
+      case "connect" -> onConnect(cmd);
+      case "setPeerInfo" -> onSetPeerInfo(cmd);
+      case "close" -> session.close("NetConnection closed by the client");
+      default -> onCall(cmd);
+    }
+  }
+
+  private void onConnect(TcCommand cmd) {
+    if (client.connected) {
+      sendError(cmd.transactionId(), "NetConnection.Connect.Rejected", "Already connected");
+      return;
+    }
+    Object co = cmd.commandObject();
+    Object enc = member(co, "objectEncoding");
+    client.objectEncoding = enc instanceof Number n && n.intValue() == 3 ? 3 : 0;
+    client.tcUrl = asString(member(co, "tcUrl"));
+    client.flashVer = asString(member(co, "flashVer"));
+    client.swfUrl = asString(member(co, "swfUrl"));
+    client.pageUrl = asString(member(co, "pageUrl"));
+    String rawPath = pathOf(client.tcUrl, asString(member(co, "app")));
+    client.properties = queryOf(client.tcUrl);
+    String path = Applications.normalize(rawPath);
+    ServerApplication found = path == null ? null : applications.find(path);
+    if (found == null) {
+      refuse(cmd.transactionId(), "NetConnection.Connect.InvalidApp", String.format(INVALID_APP, rawPath));
+      return;
+    }
+    client.path = path;
+    app = found;
+    Map<String, Object> extra;
+    try {
+      extra = app.onConnection(client, cmd.args());
+    } catch (ServerApplication.ConnectionRejected e) {
+      refuse(cmd.transactionId(), "NetConnection.Connect.Rejected",
+          e.getMessage() == null || e.getMessage().isEmpty() ? "client rejected" : e.getMessage());
+      return;
+    } catch (RuntimeException e) {
+      LOG.warn("application {} failed in onConnection", path, e);
+      refuse(cmd.transactionId(), "NetConnection.Connect.Rejected", String.valueOf(e.getMessage()));
+      return;
+    }
+    client.connected = true;
+    LinkedHashMap<String, Object> more = new LinkedHashMap<>();
+    // Answer in the client's own encoding (REAL-CLIENTS.md §5).
+    more.put("objectEncoding", (double) client.objectEncoding);
+    if (extra != null) {
+      more.putAll(extra);
+    }
+    sendCommand("_result", cmd.transactionId(),
+        TcCommand.info("status", "NetConnection.Connect.Success", "Connection succeeded", more));
+  }
+
+  /** Rejects a connect: _error, then the close command, then our flow's FIN (RTMFP-WIRE §8.5). */
+  private void refuse(double txid, String code, String description) {
+    sendError(txid, code, description);
+    sendCommand("close", 0);
+    session.closeFlow(responseFlow);
+  }
+
+  private void onSetPeerInfo(TcCommand cmd) {
+    List<String> addresses = new ArrayList<>();
+    for (Object a : cmd.args()) {
+      if (a instanceof String s && !s.isEmpty() && addresses.size() < 16) {
+        addresses.add(s);
+      }
+    }
+    client.peerAddresses = List.copyOf(addresses);
+    // RTMFP-WIRE §8.3: Set Keepalive, from keepAliveServer / keepAlivePeer.
+    send(TcMessage.setKeepalive(keepAliveServerMs, keepAlivePeerMs));
+  }
+
+  private void onCall(TcCommand cmd) {
+    double txid = cmd.transactionId();
+    if (!client.connected) {
+      sendError(txid, "NetConnection.Call.Failed", "Client must be connected before remote procedure calling");
+      return;
+    }
+    ServerApplication.CallResult r;
+    try {
+      r = app.onCall(client, cmd.name(), cmd.args());
+    } catch (RuntimeException e) {
+      LOG.warn("application {} failed in method {}", client.path, cmd.name(), e);
+      r = ServerApplication.CallResult.error(String.valueOf(e.getMessage()));
+    }
+    switch (r.kind()) {
+      case RESULT -> {
+        if (txid != 0) {
+          sendCommand("_result", txid, r.value());
+        }
+      }
+      case NO_RESULT -> {
+        // Cumulus quirk kept on purpose (CUMULUS-FEATURES §8.1): nothing returned, nothing sent.
+      }
+      case ERROR -> sendError(txid, "NetConnection.Call.Failed", r.error());
+      case NOT_FOUND -> sendError(txid, "NetConnection.Call.Failed", "Method '" + cmd.name() + "' not found");
+    }
+  }
+
+  // ---- sending ----
+
+  private void sendError(double txid, String code, String description) {
+    sendCommand("_error", txid, TcCommand.info("error", code, description, null));
+  }
+
+  void sendCommand(String name, double txid, Object... args) {
+    send(TcCommand.encode(name, txid, client.amfMode(), args));
+  }
+
+  private void send(byte[] message) {
+    if (responseFlow == null) {
+      if (controlFlow == null) {
+        return;
+      }
+      responseFlow = session.openFlow(controlFlow.metadata(), controlFlow.flowId());
+    }
+    session.write(responseFlow, message, true);
+  }
+
+  // ---- helpers ----
+
+  private static Object member(Object commandObject, String name) {
+    if (commandObject instanceof AmfObject o) {
+      return o.get(name);
+    }
+    if (commandObject instanceof AmfArray a) {
+      return a.associative().get(name);
+    }
+    if (commandObject instanceof Map<?, ?> m) {
+      return m.get(name);
+    }
+    return null;
+  }
+
+  private static String asString(Object o) {
+    return o instanceof String s ? s : null;
+  }
+
+  /** The app path: from tcUrl (rtmfp://host:port/path?query), else the "app" member. */
+  static String pathOf(String tcUrl, String app) {
+    if (tcUrl != null) {
+      try {
+        URI u = new URI(tcUrl);
+        if (u.getRawPath() != null) {
+          return u.getPath();
+        }
+      } catch (Exception e) {
+        // fall back to "app"
+      }
+    }
+    return app == null ? "" : app;
+  }
+
+  static Map<String, String> queryOf(String tcUrl) {
+    if (tcUrl == null) {
+      return Map.of();
+    }
+    int q = tcUrl.indexOf('?');
+    if (q < 0) {
+      return Map.of();
+    }
+    LinkedHashMap<String, String> m = new LinkedHashMap<>();
+    for (String kv : tcUrl.substring(q + 1).split("&")) {
+      if (kv.isEmpty()) {
+        continue;
+      }
+      int eq = kv.indexOf('=');
+      String k = eq < 0 ? kv : kv.substring(0, eq);
+      String v = eq < 0 ? "" : kv.substring(eq + 1);
+      try {
+        m.put(URLDecoder.decode(k, StandardCharsets.UTF_8), URLDecoder.decode(v, StandardCharsets.UTF_8));
+      } catch (IllegalArgumentException e) {
+        m.put(k, v); // malformed %-escape: keep the raw text
+      }
+    }
+    return Map.copyOf(m);
+  }
+}
