@@ -32,7 +32,7 @@ public final class AmfArray {
   }
 
   public static AmfArray of(Object... values) {
-    return of(List.of(values));
+    return of(java.util.Arrays.asList(values));
   }
 
   public List<Object> dense() {
