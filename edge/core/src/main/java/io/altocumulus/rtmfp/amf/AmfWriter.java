@@ -1,0 +1,54 @@
+package io.altocumulus.rtmfp.amf;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Common part of {@link Amf0Writer} and {@link Amf3Writer}: both append to an {@link AmfOutput}
+ * (which may already hold a message header). Values that cannot be encoded (unknown Java types,
+ * nesting deeper than {@link AmfLimits#maxDepth()}, over-long strings…) give
+ * {@link IllegalArgumentException}; the output then holds a partial value.
+ */
+public abstract class AmfWriter {
+  final AmfOutput out;
+  final AmfContext ctx;
+  int depth;
+
+  AmfWriter(AmfOutput out, AmfContext ctx) {
+    this.out = Objects.requireNonNull(out);
+    this.ctx = Objects.requireNonNull(ctx);
+  }
+
+  /** The buffer written into. */
+  public AmfOutput output() {
+    return out;
+  }
+
+  /** Forgets the reference tables (start of a new message). */
+  public abstract void reset();
+
+  /** Writes any value of the model (see the package comment), plus Map, List and Object[]. */
+  public abstract void writeValue(Object v);
+
+  public abstract void writeString(String s);
+
+  public abstract void writeNumber(double d);
+
+  public abstract void writeNull();
+
+  public abstract void writeBoolean(boolean b);
+
+  /** Writes an anonymous object with these members. */
+  public abstract void writeObject(Map<String, ?> members);
+
+  final void enter() {
+    if (++depth > ctx.limits().maxDepth()) {
+      depth = 0;
+      throw new IllegalArgumentException("AMF value nested deeper than " + ctx.limits().maxDepth());
+    }
+  }
+
+  final void exit() {
+    depth--;
+  }
+}
