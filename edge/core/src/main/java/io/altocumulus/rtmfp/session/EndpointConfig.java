@@ -32,6 +32,12 @@ public final class EndpointConfig {
   /** Client role: IHello/IIKeying retransmission interval and overall handshake deadline. */
   public long handshakeRetryNanos = 1_000_000_000L;
   public long handshakeTimeoutNanos = 15_000_000_000L;
+  /**
+   * Leave the timestamp out of a packet when it equals the previous packet's (one 4-ms tick).
+   * Off for real use (REAL-CLIENTS.md §1: always send it, as Flash does); the test client turns
+   * it on to imitate clients that do this.
+   */
+  public boolean omitUnchangedTimestamp;
   /** Client role: Redirects followed per connection attempt. */
   public int maxRedirects = 4;
 

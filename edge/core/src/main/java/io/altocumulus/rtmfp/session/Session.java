@@ -71,6 +71,8 @@ public final class Session implements MessageSink {
   private int lastRecvTimestamp = -1;
   private long lastRecvTimestampAt;
   private int lastEchoSeen = -1;
+  private int lastSentTimestamp = -1;
+  private long packetsWithoutTimestamp;
   private long lastTimeCriticalAt = Long.MIN_VALUE / 2;
 
   // Liveness.
@@ -162,6 +164,11 @@ public final class Session implements MessageSink {
     return Math.max(0, congestion.srttNanos()) / 1_000_000L;
   }
 
+  /** Packets received without the optional timestamp field (REAL-CLIENTS.md §1). */
+  public long packetsWithoutTimestamp() {
+    return packetsWithoutTimestamp;
+  }
+
   public SessionCongestion congestion() {
     return congestion;
   }
@@ -222,6 +229,8 @@ public final class Session implements MessageSink {
     if (header.hasTimestamp()) {
       lastRecvTimestamp = header.timestamp();
       lastRecvTimestampAt = now;
+    } else {
+      packetsWithoutTimestamp++;
     }
     if ((header.flags() & PacketHeader.FLAG_TC) != 0) {
       lastTimeCriticalAt = now;
@@ -485,7 +494,13 @@ public final class Session implements MessageSink {
     if (lastRecvTimestamp >= 0 && now - lastRecvTimestampAt < ECHO_WINDOW_NANOS) {
       echo = (int) ((lastRecvTimestamp + (now - lastRecvTimestampAt) / TICK_NANOS) & 0xFFFF);
     }
-    return PacketHeader.write(out, RtmfpEndpoint.PLAIN_START, flags, timestamp(now), echo);
+    int ts = timestamp(now);
+    int sendTs = ts;
+    if (endpoint.config.omitUnchangedTimestamp && ts == lastSentTimestamp) {
+      sendTs = -1; // as clients that skip an unchanged timestamp (REAL-CLIENTS.md §1)
+    }
+    lastSentTimestamp = ts;
+    return PacketHeader.write(out, RtmfpEndpoint.PLAIN_START, flags, sendTs, echo);
   }
 
   /** Builds and sends as many packets as there is work for (and the congestion window allows). */

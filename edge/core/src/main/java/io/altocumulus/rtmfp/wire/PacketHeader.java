@@ -62,13 +62,20 @@ public final class PacketHeader {
    * @return the offset after the header
    */
   public static int write(byte[] buf, int off, int flags, int timestamp, int timestampEchoOrMinus1) {
-    int f = (flags & ~(FLAG_TS | FLAG_TSE)) | FLAG_TS;
+    // A negative timestamp leaves the TS field out: it is optional (RFC 7016 §2.2.4,
+    // REAL-CLIENTS.md §1); we always send it, but the test client can imitate clients that don't.
+    int f = flags & ~(FLAG_TS | FLAG_TSE);
+    if (timestamp >= 0) {
+      f |= FLAG_TS;
+    }
     if (timestampEchoOrMinus1 >= 0) {
       f |= FLAG_TSE;
     }
     buf[off++] = (byte) f;
-    buf[off++] = (byte) (timestamp >>> 8);
-    buf[off++] = (byte) timestamp;
+    if (timestamp >= 0) {
+      buf[off++] = (byte) (timestamp >>> 8);
+      buf[off++] = (byte) timestamp;
+    }
     if (timestampEchoOrMinus1 >= 0) {
       buf[off++] = (byte) (timestampEchoOrMinus1 >>> 8);
       buf[off++] = (byte) timestampEchoOrMinus1;

@@ -180,6 +180,24 @@ class EndpointPairTest {
   }
 
   @Test
+  void packetsWithoutTimestampsAreUnderstood() {
+    EndpointConfig cfg = new EndpointConfig();
+    cfg.omitUnchangedTimestamp = true;
+    InetSocketAddress other = new InetSocketAddress("10.0.0.3", 50000);
+    client = net.endpoint(other, clientDrops, null, null, cfg, 0);
+    Session c = connect(null);
+    SendFlow f = c.openFlow(TcMetadata.encode(0), -1);
+    for (int i = 0; i < 20; i++) {
+      c.write(f, new byte[3000], true);
+    }
+    net.pump();
+    // The clock did not move: after the first, the client's packets carry no timestamp.
+    assertThat(serverSessions.get(0).packetsWithoutTimestamp()).isGreaterThan(5);
+    assertThat(serverReceived).hasSize(20);
+    assertThat(serverDrops.total()).isZero();
+  }
+
+  @Test
   void refusedFlowGetsAnExceptionReport() {
     Session c = connect(null);
     long[] rejected = {-1};

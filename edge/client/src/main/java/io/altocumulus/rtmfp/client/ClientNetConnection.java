@@ -1,0 +1,272 @@
+package io.altocumulus.rtmfp.client;
+
+import io.altocumulus.rtmfp.amf.Amf0Writer;
+import io.altocumulus.rtmfp.amf.AmfContext;
+import io.altocumulus.rtmfp.amf.AmfObject;
+import io.altocumulus.rtmfp.flow.RecvFlow;
+import io.altocumulus.rtmfp.flow.SendFlow;
+import io.altocumulus.rtmfp.session.FlowHandler;
+import io.altocumulus.rtmfp.session.Session;
+import io.altocumulus.rtmfp.session.SessionHandler;
+import io.altocumulus.rtmfp.tc.TcCommand;
+import io.altocumulus.rtmfp.tc.TcMessage;
+import io.altocumulus.rtmfp.tc.TcMetadata;
+import io.altocumulus.rtmfp.wire.WireException;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * The client side of a NetConnection over an RTMFP session (RFC 7425 §5): the connect command,
+ * calls with their {@code _result} / {@code _error}, setPeerInfo, close. Its methods may be called
+ * from any thread; the work runs on the transport's loop.
+ */
+public final class ClientNetConnection implements SessionHandler, FlowHandler {
+  /** A {@code _error} answer (or a refused connect), with its info object. */
+  public static final class CallFailedException extends RuntimeException {
+    private final Object info;
+
+    CallFailedException(Object info) {
+      super(describe(info), null, false, false);
+      this.info = info;
+    }
+
+    public Object info() {
+      return info;
+    }
+
+    public String code() {
+      return String.valueOf(member(info, "code"));
+    }
+
+    static String describe(Object info) {
+      return member(info, "code") + ": " + member(info, "description");
+    }
+  }
+
+  private final ClientTransport transport;
+  private final String url;
+  private final RtmfpClient.ConnectOptions options;
+  private final CompletableFuture<ClientNetConnection> connected = new CompletableFuture<>();
+  private final CompletableFuture<String> closed = new CompletableFuture<>();
+  private final HashMap<Double, CompletableFuture<Object>> pending = new HashMap<>();
+  private final CompletableFuture<int[]> keepalive = new CompletableFuture<>();
+  private final List<Consumer<byte[]>> messageListeners = new CopyOnWriteArrayList<>();
+  private final List<Consumer<TcCommand>> commandListeners = new CopyOnWriteArrayList<>();
+  private Session session;
+  private SendFlow flow;
+  private double nextTxid = 2;
+  private volatile Object connectInfo;
+
+  ClientNetConnection(ClientTransport transport, String url, RtmfpClient.ConnectOptions options) {
+    this.transport = transport;
+    this.url = url;
+    this.options = options;
+  }
+
+  CompletableFuture<ClientNetConnection> connectedFuture() {
+    return connected;
+  }
+
+  /** On the loop: the session is up; open the NetConnection flow and send connect. */
+  void onSession(Session s) {
+    this.session = s;
+    s.setHandler(this);
+    flow = s.openFlow(TcMetadata.encode(0), -1);
+    LinkedHashMap<String, Object> co = new LinkedHashMap<>();
+    co.put("app", RtmfpClient.pathOf(url));
+    co.put("flashVer", options.flashVer);
+    co.put("swfUrl", "");
+    co.put("tcUrl", url);
+    co.put("fpad", Boolean.FALSE);
+    co.put("capabilities", 235.0);
+    co.put("audioCodecs", 3575.0);
+    co.put("videoCodecs", 252.0);
+    co.put("videoFunction", 1.0);
+    co.put("pageUrl", "");
+    co.put("objectEncoding", (double) options.objectEncoding);
+    Object[] args = new Object[1 + options.connectArgs.size()];
+    args[0] = co;
+    for (int i = 0; i < options.connectArgs.size(); i++) {
+      args[i + 1] = options.connectArgs.get(i);
+    }
+    // Flash sends connect as an AMF3-extended command when it speaks AMF3 (RFC 7425 §5.3.3).
+    int type = options.objectEncoding == 3 ? TcMessage.AMF3_COMMAND : TcMessage.AMF0_COMMAND;
+    s.write(flow, connectCommand(type, args), true);
+  }
+
+  /** connect carries its command object where other commands carry null. */
+  private byte[] connectCommand(int type, Object[] args) {
+    io.altocumulus.rtmfp.amf.AmfOutput out = new io.altocumulus.rtmfp.amf.AmfOutput(256);
+    out.writeU8(type).writeI32(0);
+    if (type == TcMessage.AMF3_COMMAND) {
+      out.writeU8(0);
+    }
+    Amf0Writer w = new Amf0Writer(out, mode());
+    w.writeString("connect");
+    w.writeNumber(1);
+    @SuppressWarnings("unchecked")
+    Map<String, ?> co = (Map<String, ?>) args[0];
+    w.writeObject(co);
+    for (int i = 1; i < args.length; i++) {
+      w.writeValue(args[i]);
+    }
+    return out.toByteArray();
+  }
+
+  void onConnectFailed(String reason) {
+    connected.completeExceptionally(new IllegalStateException("RTMFP handshake failed: " + reason));
+    closed.complete(reason);
+  }
+
+  private Amf0Writer.Mode mode() {
+    return options.objectEncoding == 0 ? Amf0Writer.Mode.PURE : Amf0Writer.Mode.AMF3_SWITCH;
+  }
+
+  // ---- public API ----
+
+  /** Calls a server method; completes with the {@code _result} value, or fails with {@link CallFailedException}. */
+  public CompletableFuture<Object> call(String method, Object... args) {
+    CompletableFuture<Object> f = new CompletableFuture<>();
+    transport.execute(() -> {
+      if (session == null || !session.isOpen()) {
+        f.completeExceptionally(new IllegalStateException("not connected"));
+        return;
+      }
+      double txid = nextTxid++;
+      pending.put(txid, f);
+      session.write(flow, TcCommand.encode(method, txid, mode(), args), true);
+    });
+    return f;
+  }
+
+  /** Sends setPeerInfo; completes with the Set Keepalive periods {server ms, peer ms}. */
+  public CompletableFuture<int[]> setPeerInfo(String... addresses) {
+    transport.execute(() -> session.write(flow, TcCommand.encode("setPeerInfo", 0, mode(), (Object[]) addresses), true));
+    return keepalive;
+  }
+
+  /** Closes the session (close request, RFC 7016 §3.5.5); completes when it is closed. */
+  public CompletableFuture<String> close() {
+    transport.execute(() -> {
+      if (session != null) {
+        session.close("closed by client");
+      }
+    });
+    return closed;
+  }
+
+  public CompletableFuture<String> closed() {
+    return closed;
+  }
+
+  /** The info object of the connect {@code _result}. */
+  public Object connectInfo() {
+    return connectInfo;
+  }
+
+  public InetSocketAddress serverAddress() {
+    return session.address();
+  }
+
+  public byte[] serverPeerId() {
+    return session.peerId();
+  }
+
+  public Session session() {
+    return session;
+  }
+
+  /** Every message the server sends on the NetConnection, raw (for tests of the encoding). */
+  public void onMessage(Consumer<byte[]> listener) {
+    messageListeners.add(listener);
+  }
+
+  /** Every command the server sends that is not an answer to a call (onStatus, close, ...). */
+  public void onCommand(Consumer<TcCommand> listener) {
+    commandListeners.add(listener);
+  }
+
+  // ---- SessionHandler / FlowHandler (on the loop) ----
+
+  @Override
+  public FlowHandler onFlowOpened(Session s, RecvFlow f) {
+    try {
+      TcMetadata md = TcMetadata.parse(f.metadata());
+      return md.isNetConnection() ? this : null;
+    } catch (WireException e) {
+      return null;
+    }
+  }
+
+  @Override
+  public void onClosed(Session s, String reason) {
+    IllegalStateException e = new IllegalStateException("session closed: " + reason);
+    connected.completeExceptionally(e);
+    pending.values().forEach(p -> p.completeExceptionally(e));
+    pending.clear();
+    closed.complete(reason);
+  }
+
+  @Override
+  public void onMessage(RecvFlow f, byte[] buf, int off, int len) {
+    if (!messageListeners.isEmpty()) {
+      byte[] copy = java.util.Arrays.copyOfRange(buf, off, off + len);
+      messageListeners.forEach(l -> l.accept(copy));
+    }
+    int type = buf[off] & 0xFF;
+    if (type == TcMessage.USER_CONTROL && len >= TcMessage.HEADER + 2 + 8
+        && TcMessage.getShort(buf, off + TcMessage.HEADER) == TcMessage.UC_SET_KEEPALIVE) {
+      int server = TcMessage.getInt(buf, off + TcMessage.HEADER + 2);
+      int peer = TcMessage.getInt(buf, off + TcMessage.HEADER + 6);
+      session.setKeepalivePeriodMillis(server);
+      keepalive.complete(new int[] {server, peer});
+      return;
+    }
+    if (type != TcMessage.AMF0_COMMAND && type != TcMessage.AMF3_COMMAND) {
+      return;
+    }
+    TcCommand cmd = TcCommand.parse(buf, off, len, AmfContext.DEFAULT);
+    Object value = cmd.args().isEmpty() ? null : cmd.args().get(0);
+    switch (cmd.name()) {
+      case "_result" -> {
+        if (cmd.transactionId() == 1) {
+          connectInfo = value;
+          connected.complete(this);
+        } else {
+          CompletableFuture<Object> p = pending.remove(cmd.transactionId());
+          if (p != null) {
+            p.complete(value);
+          }
+        }
+      }
+      case "_error" -> {
+        if (cmd.transactionId() == 1) {
+          connectInfo = value;
+          connected.completeExceptionally(new CallFailedException(value));
+        } else {
+          CompletableFuture<Object> p = pending.remove(cmd.transactionId());
+          if (p != null) {
+            p.completeExceptionally(new CallFailedException(value));
+          }
+        }
+      }
+      default -> commandListeners.forEach(l -> l.accept(cmd));
+    }
+  }
+
+  static Object member(Object o, String name) {
+    if (o instanceof AmfObject a) {
+      return a.get(name);
+    }
+    if (o instanceof Map<?, ?> m) {
+      return m.get(name);
+    }
+    return null;
+  }
+}

@@ -1,0 +1,130 @@
+package io.altocumulus.rtmfp.client;
+
+import io.altocumulus.rtmfp.DropCounters;
+import io.altocumulus.rtmfp.crypto.DhGroup;
+import io.altocumulus.rtmfp.session.EndpointConfig;
+import io.altocumulus.rtmfp.session.RtmfpEndpoint;
+import io.altocumulus.rtmfp.session.Session;
+import io.altocumulus.rtmfp.wire.EndpointDiscriminator;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The project's RTMFP client: the initiator role of the same core the server runs, over one UDP
+ * socket. One client holds any number of NetConnections (sessions), which is what the tests and
+ * the load tool need.
+ */
+public final class RtmfpClient implements AutoCloseable {
+  /** How a connection introduces itself. */
+  public static final class ConnectOptions {
+    int objectEncoding = 3;
+    List<Object> connectArgs = new ArrayList<>();
+    DhGroup group;
+    String flashVer = "WIN 32,0,0,465";
+    InetSocketAddress server;
+
+    /** 3 (AMF3, Flash's default) or 0 (AMF0-only clients, REAL-CLIENTS.md §5). */
+    public ConnectOptions objectEncoding(int enc) {
+      if (enc != 0 && enc != 3) {
+        throw new IllegalArgumentException("objectEncoding is 0 or 3");
+      }
+      this.objectEncoding = enc;
+      return this;
+    }
+
+    /** Extra arguments of NetConnection.connect after the URL. */
+    public ConnectOptions args(Object... args) {
+      this.connectArgs = List.of(args);
+      return this;
+    }
+
+    /** DH group to ask for if the server offers it (default: group 2, as Flash). */
+    public ConnectOptions group(DhGroup g) {
+      this.group = g;
+      return this;
+    }
+
+    public ConnectOptions flashVer(String v) {
+      this.flashVer = v;
+      return this;
+    }
+
+    /** Send the IHello here instead of to the URL's host:port (the URL still names the app). */
+    public ConnectOptions server(InetSocketAddress s) {
+      this.server = s;
+      return this;
+    }
+  }
+
+  private final ClientTransport transport;
+  private final DropCounters drops = new DropCounters();
+
+  private RtmfpClient(InetSocketAddress bind, EndpointConfig config) throws InterruptedException {
+    this.transport = new ClientTransport(bind, config, drops);
+  }
+
+  public static RtmfpClient open() throws InterruptedException {
+    return new RtmfpClient(new InetSocketAddress(0), new EndpointConfig());
+  }
+
+  public static RtmfpClient open(InetSocketAddress bind, EndpointConfig config) throws InterruptedException {
+    return new RtmfpClient(bind, config);
+  }
+
+  public CompletableFuture<ClientNetConnection> connect(String url) {
+    return connect(url, new ConnectOptions());
+  }
+
+  /**
+   * Opens a session to the URL's host (default port 1935), following Redirects, then sends
+   * NetConnection connect. Completes when the server answers {@code _result}; fails on
+   * {@code _error} (with its info object) or when the handshake fails.
+   */
+  public CompletableFuture<ClientNetConnection> connect(String url, ConnectOptions options) {
+    URI u = URI.create(url);
+    InetSocketAddress server = options.server != null ? options.server
+        : new InetSocketAddress(u.getHost(), u.getPort() > 0 ? u.getPort() : 1935);
+    ClientNetConnection nc = new ClientNetConnection(transport, url, options);
+    transport.execute(() -> transport.endpoint().connect(server, EndpointDiscriminator.forUrl(url), options.group,
+        new RtmfpEndpoint.ConnectListener() {
+          @Override
+          public void onConnected(Session session) {
+            nc.onSession(session);
+          }
+
+          @Override
+          public void onFailed(String reason) {
+            nc.onConnectFailed(reason);
+          }
+        }));
+    return nc.connectedFuture();
+  }
+
+  static String pathOf(String url) {
+    String p = URI.create(url).getPath();
+    if (p == null) {
+      return "";
+    }
+    while (p.startsWith("/")) {
+      p = p.substring(1);
+    }
+    return p;
+  }
+
+  public DropCounters drops() {
+    return drops;
+  }
+
+  public InetSocketAddress localAddress() {
+    return transport.localAddress();
+  }
+
+  /** Closes every session cleanly, then the socket. */
+  @Override
+  public void close() {
+    transport.close();
+  }
+}

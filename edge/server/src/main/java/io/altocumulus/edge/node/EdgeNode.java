@@ -1,0 +1,195 @@
+package io.altocumulus.edge.node;
+
+import io.altocumulus.edge.app.Applications;
+import io.altocumulus.edge.config.ConfigException;
+import io.altocumulus.edge.config.NodeConfig;
+import io.altocumulus.edge.net.UdpNode;
+import io.altocumulus.rtmfp.DropCounters;
+import io.altocumulus.rtmfp.handshake.ServerIdentity;
+import io.altocumulus.rtmfp.handshake.ServerKeys;
+import io.altocumulus.rtmfp.session.EndpointConfig;
+import io.altocumulus.rtmfp.session.RtmfpEndpoint;
+import io.altocumulus.rtmfp.wire.PeerAddress;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An edge node on the embedded default: the Netty UDP node, one {@link RtmfpEndpoint} per event
+ * loop, the crypto worker pool for Diffie-Hellman, and the applications folder.
+ */
+public final class EdgeNode implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EdgeNode.class);
+
+  /** What embedding code and tests may set beyond the configuration file. */
+  public static final class Options {
+    Applications applications;
+    Consumer<EndpointConfig> endpointConfig = c -> {};
+    boolean forceNio;
+
+    public Options applications(Applications a) {
+      this.applications = a;
+      return this;
+    }
+
+    public Options endpointConfig(Consumer<EndpointConfig> c) {
+      this.endpointConfig = c;
+      return this;
+    }
+
+    public Options forceNio(boolean f) {
+      this.forceNio = f;
+      return this;
+    }
+  }
+
+  private final NodeConfig config;
+  private final DropCounters drops = new DropCounters();
+  private final ThreadPoolExecutor crypto;
+  private final ServerIdentity identity;
+  private final Applications applications;
+  private final EdgeLoop[] loops;
+  private final UdpNode udp;
+
+  private EdgeNode(NodeConfig config, Options options) throws IOException {
+    this.config = config;
+    this.identity = ServerIdentity.generate(new SecureRandom());
+    this.applications = options.applications != null ? options.applications : new Applications(config.www());
+    int cores = Runtime.getRuntime().availableProcessors();
+    AtomicInteger n = new AtomicInteger();
+    // Bounded queue: when handshakes arrive faster than DH can be computed, the excess is shed
+    // (counted as HANDSHAKE_OVERLOAD) instead of queueing without end.
+    this.crypto = new ThreadPoolExecutor(cores, cores, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(4096 * cores), r -> {
+      Thread t = new Thread(r, "rtmfp-crypto-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    ServerKeys keys = new ServerKeys();
+    List<PeerAddress> redirectTo = parseRedirect(config.raw().get("redirectTo"));
+    EndpointConfig ec = new EndpointConfig();
+    ec.keepAliveServerSeconds = (int) config.keepAliveServer().toSeconds();
+    ec.keepAlivePeerSeconds = (int) config.keepAlivePeer().toSeconds();
+    options.endpointConfig.accept(ec);
+    EdgePolicy policy = new EdgePolicy(identity, applications, drops, redirectTo,
+        ec.keepAliveServerSeconds * 1000, ec.keepAlivePeerSeconds * 1000);
+    this.loops = new EdgeLoop[256];
+    this.udp = new UdpNode(config, (loopIndex, loopCount, out, loopExecutor) -> {
+      EdgeLoop loop = new EdgeLoop(out);
+      RtmfpEndpoint ep = new RtmfpEndpoint(ec, System::nanoTime, loop::send, crypto,
+          r -> loopExecutor.execute(() -> {
+            r.run();
+            loop.flushAll();
+          }),
+          drops, loopIndex, loopCount, identity, keys, policy);
+      loop.bind(ep);
+      loops[loopIndex] = loop;
+      return loop;
+    }, UdpNode.DEFAULT_TICK_MILLIS, options.forceNio);
+    udp.start();
+    LOG.info("RTMFP edge listening on {} ({} event loops, epoll {}), applications in {}",
+        udp.boundAddresses(), udp.loopCount(), udp.isEpoll(), applications.www());
+    if (!redirectTo.isEmpty()) {
+      LOG.info("every client is redirected to {}", redirectTo);
+    }
+  }
+
+  public static EdgeNode start(NodeConfig config) throws IOException {
+    return new EdgeNode(config, new Options());
+  }
+
+  public static EdgeNode start(NodeConfig config, Options options) throws IOException {
+    return new EdgeNode(config, options);
+  }
+
+  /** {@code host:port[;host:port...]}: answer every IHello with a Redirect there (RTMFP-WIRE §4.10). */
+  static List<PeerAddress> parseRedirect(String value) {
+    List<PeerAddress> out = new ArrayList<>();
+    if (value == null || value.isBlank()) {
+      return out;
+    }
+    for (String part : value.split("[;,]")) {
+      String p = part.trim();
+      if (p.isEmpty()) {
+        continue;
+      }
+      int colon = p.lastIndexOf(':');
+      if (colon <= 0) {
+        throw new ConfigException("redirectTo", "redirectTo=" + value + " is invalid: each entry must be host:port");
+      }
+      String host = p.substring(0, colon).replace("[", "").replace("]", "");
+      int port;
+      try {
+        port = Integer.parseInt(p.substring(colon + 1));
+      } catch (NumberFormatException e) {
+        port = -1;
+      }
+      if (port < 1 || port > 65535) {
+        throw new ConfigException("redirectTo", "redirectTo=" + value + " has a port out of range: valid 1..65535");
+      }
+      // Public addresses of other edges: origin 2 (REAL-CLIENTS.md §6).
+      out.add(new PeerAddress(new InetSocketAddress(host, port), PeerAddress.ORIGIN_OBSERVED));
+    }
+    return out;
+  }
+
+  public List<InetSocketAddress> addresses() {
+    return udp.boundAddresses();
+  }
+
+  /** The first bound address, with a loopback host when bound to the wildcard (for local clients). */
+  public InetSocketAddress localAddress() {
+    InetSocketAddress a = udp.boundAddresses().get(0);
+    if (a.getAddress().isAnyLocalAddress()) {
+      return new InetSocketAddress("127.0.0.1", a.getPort());
+    }
+    return a;
+  }
+
+  public DropCounters drops() {
+    return drops;
+  }
+
+  public ServerIdentity identity() {
+    return identity;
+  }
+
+  public UdpNode udp() {
+    return udp;
+  }
+
+  public Applications applications() {
+    return applications;
+  }
+
+  public NodeConfig config() {
+    return config;
+  }
+
+  /** Sessions across all loops, as of each loop's last tick (10 ms). */
+  public int sessionCount() {
+    int total = 0;
+    for (EdgeLoop l : loops) {
+      if (l != null) {
+        total += l.sessions();
+      }
+    }
+    return total;
+  }
+
+  /** Clean shutdown: every session is sent a close request, then sockets and pools stop. */
+  @Override
+  public void close() {
+    udp.close();
+    crypto.shutdownNow();
+    LOG.info("RTMFP edge stopped");
+  }
+}
