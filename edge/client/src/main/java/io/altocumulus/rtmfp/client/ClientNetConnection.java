@@ -151,6 +151,14 @@ public final class ClientNetConnection implements SessionHandler, FlowHandler {
     return keepalive;
   }
 
+  /**
+   * Sends a raw Flash-profile message on the NetConnection flow, as is (diagnostics and tests of
+   * the server's handling of bad input).
+   */
+  public void sendRaw(byte[] message) {
+    transport.execute(() -> session.write(flow, message.clone(), true));
+  }
+
   /** Closes the session (close request, RFC 7016 §3.5.5); completes when it is closed. */
   public CompletableFuture<String> close() {
     transport.execute(() -> {

@@ -61,6 +61,10 @@ final class Responder {
     this.records = new ExpiringCache<>(ep.config.maxHandshakeRecords, ep.config.cookieLifetimeNanos);
   }
 
+  int records() {
+    return records.size();
+  }
+
   int inFlight() {
     return inFlight;
   }

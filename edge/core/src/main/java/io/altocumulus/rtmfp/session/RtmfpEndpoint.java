@@ -353,6 +353,11 @@ public final class RtmfpEndpoint {
     return packetsOut;
   }
 
+  /** Cookie records kept for proven IIKeyings (bounded, expiring). */
+  public int handshakeRecords() {
+    return responder == null ? 0 : responder.records();
+  }
+
   /** Handshakes with Diffie-Hellman work queued or running on this loop's behalf. */
   public int handshakesInFlight() {
     return responder == null ? 0 : responder.inFlight();

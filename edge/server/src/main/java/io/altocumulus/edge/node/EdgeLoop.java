@@ -13,6 +13,8 @@ final class EdgeLoop implements LoopEndpoint {
   private byte[] lastArray;
   private ByteBuffer lastWrap;
   private volatile int sessions;
+  private volatile int handshakeRecords;
+  private volatile int handshakesInFlight;
 
   EdgeLoop(DatagramOutput out) {
     this.out = out;
@@ -57,6 +59,8 @@ final class EdgeLoop implements LoopEndpoint {
   public void onTick() {
     endpoint.tick();
     sessions = endpoint.sessionCount();
+    handshakeRecords = endpoint.handshakeRecords();
+    handshakesInFlight = endpoint.handshakesInFlight();
     out.flush();
   }
 
@@ -69,5 +73,13 @@ final class EdgeLoop implements LoopEndpoint {
 
   int sessions() {
     return sessions;
+  }
+
+  int handshakeRecords() {
+    return handshakeRecords;
+  }
+
+  int handshakesInFlight() {
+    return handshakesInFlight;
   }
 }

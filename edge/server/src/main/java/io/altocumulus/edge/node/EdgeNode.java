@@ -185,6 +185,27 @@ public final class EdgeNode implements AutoCloseable {
     return total;
   }
 
+  /** Handshake records (proven cookies) held across loops: state an unproven source cannot create. */
+  public int handshakeRecords() {
+    int total = 0;
+    for (EdgeLoop l : loops) {
+      if (l != null) {
+        total += l.handshakeRecords();
+      }
+    }
+    return total;
+  }
+
+  public int handshakesInFlight() {
+    int total = 0;
+    for (EdgeLoop l : loops) {
+      if (l != null) {
+        total += l.handshakesInFlight();
+      }
+    }
+    return total;
+  }
+
   /** Clean shutdown: every session is sent a close request, then sockets and pools stop. */
   @Override
   public void close() {
