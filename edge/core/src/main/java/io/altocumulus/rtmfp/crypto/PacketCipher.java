@@ -10,34 +10,28 @@ import javax.crypto.spec.SecretKeySpec;
  * AES-128-CBC with an all-zero IV for every packet and no cipher padding (RFC 7425 §4.4,
  * RTMFP-WIRE §2.3): the packet plaintext is already padded to whole blocks (§2.6).
  *
- * <p>Both JDK ciphers are initialised once; {@code doFinal} resets each to the same zero IV, so a
- * call allocates nothing. The JDK copies its input when input and output overlap, so we cipher
- * into a private scratch array and copy back. Not thread-safe: one instance per session/thread.
+ * <p>Each direction's JDK cipher is made on first use and then reused: {@code doFinal} resets it
+ * to the same zero IV, so a call allocates nothing. A JDK AES cipher holds about 840 bytes, so
+ * an idle session may {@link #release()} them and have them rebuilt by its next packet. The JDK
+ * copies its input when input and output overlap, so we cipher into a per-thread scratch array
+ * and copy back. Not thread-safe: one instance per session, used on its loop.
  */
 public final class PacketCipher {
   /** RFC 7425 §4.1 default session key: the ASCII bytes "Adobe Systems 02". */
   public static final byte[] DEFAULT_KEY = "Adobe Systems 02".getBytes(StandardCharsets.US_ASCII);
 
   private static final int BLOCK = 16;
+  private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[2048]);
 
-  private final Cipher encryptor;
-  private final Cipher decryptor;
-  private byte[] scratch = new byte[2048];
+  private final byte[] key;
+  private Cipher encryptor;
+  private Cipher decryptor;
 
   public PacketCipher(byte[] key16) {
     if (key16 == null || key16.length != 16) {
       throw new IllegalArgumentException("AES-128 key must be 16 bytes");
     }
-    try {
-      SecretKeySpec key = new SecretKeySpec(key16, "AES");
-      IvParameterSpec zeroIv = new IvParameterSpec(new byte[BLOCK]);
-      encryptor = Cipher.getInstance("AES/CBC/NoPadding");
-      encryptor.init(Cipher.ENCRYPT_MODE, key, zeroIv);
-      decryptor = Cipher.getInstance("AES/CBC/NoPadding");
-      decryptor.init(Cipher.DECRYPT_MODE, key, zeroIv);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("AES/CBC/NoPadding unavailable", e);
-    }
+    this.key = key16.clone();
   }
 
   public static PacketCipher forDefaultKey() {
@@ -46,23 +40,52 @@ public final class PacketCipher {
 
   /** Encrypts {@code buf[off, off+len)} in place; {@code len} must be a multiple of 16. */
   public void encrypt(byte[] buf, int off, int len) {
+    if (encryptor == null) {
+      encryptor = newCipher(Cipher.ENCRYPT_MODE);
+    }
     run(encryptor, buf, off, len);
   }
 
   /** Decrypts {@code buf[off, off+len)} in place; {@code len} must be a multiple of 16. */
   public void decrypt(byte[] buf, int off, int len) {
+    if (decryptor == null) {
+      decryptor = newCipher(Cipher.DECRYPT_MODE);
+    }
     run(decryptor, buf, off, len);
   }
 
-  private void run(Cipher cipher, byte[] buf, int off, int len) {
+  /** Drops the JDK cipher objects; the next call rebuilds them from the key. */
+  public void release() {
+    encryptor = null;
+    decryptor = null;
+  }
+
+  /** Whether a JDK cipher is currently held (for tests of {@link #release()}). */
+  public boolean holdsCiphers() {
+    return encryptor != null || decryptor != null;
+  }
+
+  private Cipher newCipher(int mode) {
+    try {
+      Cipher c = Cipher.getInstance("AES/CBC/NoPadding");
+      c.init(mode, new SecretKeySpec(key, "AES"), new IvParameterSpec(new byte[BLOCK]));
+      return c;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES/CBC/NoPadding unavailable", e);
+    }
+  }
+
+  private static void run(Cipher cipher, byte[] buf, int off, int len) {
     if (len < 0 || (len & (BLOCK - 1)) != 0) {
       throw new IllegalArgumentException("length " + len + " is not a multiple of 16");
     }
     if (len == 0) {
       return;
     }
+    byte[] scratch = SCRATCH.get();
     if (scratch.length < len) {
       scratch = new byte[len]; // only for oversized buffers; datagrams fit the initial size
+      SCRATCH.set(scratch);
     }
     try {
       int n = cipher.doFinal(buf, off, len, scratch, 0);

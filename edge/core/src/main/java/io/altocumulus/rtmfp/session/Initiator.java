@@ -108,7 +108,7 @@ final class Initiator {
     a.serverCertificate = r.certificate();
     try {
       ep.crypto.execute(() -> {
-        DhKeyPair pair = DhKeyPair.generate(group, new java.security.SecureRandom());
+        DhKeyPair pair = DhKeyPair.generate(group, ep.random);
         byte[] rnd = new byte[64];
         ep.random.nextBytes(rnd);
         byte[] cert = KeyingComponents.initiatorCertificate(group, pair.publicKey());

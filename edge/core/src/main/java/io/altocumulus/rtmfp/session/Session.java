@@ -678,6 +678,11 @@ public final class Session implements MessageSink {
       return;
     }
     long silence = now - lastReceivedAt;
+    if (now - Math.max(lastReceivedAt, lastSentAt) >= cfg.cipherReleaseAfterNanos) {
+      // A quiet session gives back its JDK cipher objects (about 1.7 KB); the next packet rebuilds them.
+      encryptCipher.release();
+      decryptCipher.release();
+    }
     if (silence >= cfg.idleTimeoutNanos() || consecutiveTimeouts >= cfg.maxConsecutiveTimeouts) {
       close(silence >= cfg.idleTimeoutNanos() ? "idle timeout" : "retransmission timeout");
       return;
@@ -729,6 +734,10 @@ public final class Session implements MessageSink {
 
   int unansweredPings() {
     return unansweredPings;
+  }
+
+  PacketCipher encryptCipher() {
+    return encryptCipher;
   }
 
   PacketCipher decryptCipher() {

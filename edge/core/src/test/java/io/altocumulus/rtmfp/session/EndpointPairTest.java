@@ -255,6 +255,23 @@ class EndpointPairTest {
   }
 
   @Test
+  void quietSessionReleasesItsCiphersAndRebuildsThem() {
+    Session c = connect(null);
+    Session s = serverSessions.get(0);
+    SendFlow f = c.openFlow(TcMetadata.encode(0), -1);
+    c.write(f, "one".getBytes(), true);
+    net.pump();
+    assertThat(s.decryptCipher().holdsCiphers()).isTrue();
+    net.advance(12_000, 1_000);
+    assertThat(s.decryptCipher().holdsCiphers()).isFalse();
+    assertThat(s.encryptCipher().holdsCiphers()).isFalse();
+    c.write(f, "two".getBytes(), true);
+    net.pump();
+    assertThat(serverReceived).hasSize(2);
+    assertThat(clientReceived).hasSize(2);
+  }
+
+  @Test
   void addressChangeIsVerifiedBeforeTheSessionMoves() {
     Session c = connect(null);
     Session s = serverSessions.get(0);
