@@ -8,7 +8,7 @@ what="${1:-all}"
 JMH_OPTS=(-f 1 -wi 3 -w 2s -i 5 -r 2s)
 
 # Reactor build only (never `mvn install`: the local repository is shared).
-mvn -B -q -o -pl tests -am package -DskipTests
+mvn -B -q -pl tests -am package -DskipTests
 JAR=tests/target/benchmarks.jar
 
 echo "# machine: nproc=$(nproc), $(java -version 2>&1 | head -1)"

@@ -55,10 +55,10 @@ public final class SendFlow {
   private final byte[] metadata;
   private final long associatedFlowId;
 
-  private final ArrayDeque<Message> queue = new ArrayDeque<>();
+  private final ArrayDeque<Message> queue = new ArrayDeque<>(4);
   /** Fragments sent and not yet acknowledged at the head, in sequence order. */
-  private final ArrayDeque<Fragment> sent = new ArrayDeque<>();
-  private final ArrayDeque<Fragment> pool = new ArrayDeque<>();
+  private final ArrayDeque<Fragment> sent = new ArrayDeque<>(4);
+  private final ArrayDeque<Fragment> pool = new ArrayDeque<>(4);
 
   private long nextSeq = 1;
   /** Transmission sequence: orders every send, retransmissions included, for loss detection. */

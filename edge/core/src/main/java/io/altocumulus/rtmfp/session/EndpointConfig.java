@@ -27,8 +27,12 @@ public final class EndpointConfig {
   public long closeRequestIntervalNanos = 1_000_000_000L;
   public long closedLingerNanos = 10_000_000_000L;
   public long finishedFlowLingerNanos = 30_000_000_000L;
-  /** A session silent both ways this long releases its cipher objects (rebuilt on the next packet). */
-  public long cipherReleaseAfterNanos = 10_000_000_000L;
+  /**
+   * A session silent both ways this long releases its JDK cipher objects (about 1.25 KB), rebuilt
+   * by its next packet for about 16 µs of CPU. Clients ping every keepAliveServer (15 s), so
+   * between pings an idle session holds no cipher (tests/BENCHMARKS.md, heap per idle session).
+   */
+  public long cipherReleaseAfterNanos = 3_000_000_000L;
   /** Session fails after this many retransmission timeouts without any ack progress. */
   public int maxConsecutiveTimeouts = 8;
   /** Client role: IHello/IIKeying retransmission interval and overall handshake deadline. */

@@ -55,10 +55,10 @@ public final class Session implements MessageSink {
   private Object attachment;
   State state = State.OPEN;
 
-  private final HashMap<Long, IncomingFlow> recvFlows = new HashMap<>();
+  private final HashMap<Long, IncomingFlow> recvFlows = new HashMap<>(4);
   private final ArrayList<IncomingFlow> ackQueue = new ArrayList<>();
   private final ArrayList<SendFlow> sendFlows = new ArrayList<>();
-  private final HashMap<Long, SendFlow> sendFlowById = new HashMap<>();
+  private final HashMap<Long, SendFlow> sendFlowById = new HashMap<>(4);
   private long nextSendFlowId = 2; // RTMFP-WIRE §7.3: the first server flow is 2
   private int sendCursor;
 
@@ -679,7 +679,7 @@ public final class Session implements MessageSink {
     }
     long silence = now - lastReceivedAt;
     if (now - Math.max(lastReceivedAt, lastSentAt) >= cfg.cipherReleaseAfterNanos) {
-      // A quiet session gives back its JDK cipher objects (about 1.7 KB); the next packet rebuilds them.
+      // A quiet session gives back its JDK cipher objects; the next packet rebuilds them.
       encryptCipher.release();
       decryptCipher.release();
     }

@@ -21,7 +21,8 @@ public final class DataAck {
   /** Highest sequence number received with everything below it. */
   public long cumulativeAck;
   private int rangeCount;
-  private final long[] ranges = new long[2 * MAX_RANGES];
+  // Grown on demand: every RecvFlow owns a DataAck, and most flows never see a hole.
+  private long[] ranges = new long[8];
 
   public long flowId() {
     return flowId;
@@ -67,6 +68,7 @@ public final class DataAck {
     if (rangeCount == MAX_RANGES) {
       return false;
     }
+    ensureRoom();
     ranges[2 * rangeCount] = start;
     ranges[2 * rangeCount + 1] = end;
     rangeCount++;
@@ -108,6 +110,7 @@ public final class DataAck {
         throw new WireException(DropCause.MALFORMED_CHUNK, "ack range overflows");
       }
       if (rangeCount < MAX_RANGES) {
+        ensureRoom();
         ranges[2 * rangeCount] = start;
         ranges[2 * rangeCount + 1] = end;
         rangeCount++;
@@ -147,6 +150,7 @@ public final class DataAck {
 
   private void closeRange(long start, long end) {
     if (rangeCount < MAX_RANGES) {
+      ensureRoom();
       ranges[2 * rangeCount] = start;
       ranges[2 * rangeCount + 1] = end;
       rangeCount++;
@@ -190,6 +194,12 @@ public final class DataAck {
       Vlu.write(out, ranges[2 * i] - cursor - 2);
       Vlu.write(out, ranges[2 * i + 1] - ranges[2 * i]);
       cursor = ranges[2 * i + 1];
+    }
+  }
+
+  private void ensureRoom() {
+    if (2 * rangeCount + 2 > ranges.length) {
+      ranges = java.util.Arrays.copyOf(ranges, Math.min(2 * MAX_RANGES, ranges.length * 2));
     }
   }
 }
