@@ -9,6 +9,7 @@ import io.altocumulus.rtmfp.handshake.ServerIdentity;
 import io.altocumulus.rtmfp.handshake.ServerKeys;
 import io.altocumulus.rtmfp.time.Clock;
 import io.altocumulus.rtmfp.util.IntMap;
+import io.altocumulus.rtmfp.wire.ChunkIterator;
 import io.altocumulus.rtmfp.wire.EndpointDiscriminator;
 import io.altocumulus.rtmfp.wire.PacketCodec;
 import io.altocumulus.rtmfp.wire.PacketHeader;
@@ -63,6 +64,7 @@ public final class RtmfpEndpoint {
   final BufferProbe bufferProbe = new BufferProbe();
   final FlowExceptionReport flowException = new FlowExceptionReport();
   private final PacketHeader header = new PacketHeader();
+  final ChunkIterator chunks = new ChunkIterator();
   final PacketCipher defaultCipher = PacketCipher.forDefaultKey();
   private byte[] inArray;
   private ByteBuffer inView;
@@ -179,19 +181,9 @@ public final class RtmfpEndpoint {
   /** Chunks of a session-id-0 packet, or of an RIKeying packet addressed to a pending initiator id. */
   private void handshakeChunks(byte[] buf, ByteBuffer view, int p, int end, InetSocketAddress from, long now,
       int initiatorId) {
-    while (end - p >= 3) {
-      int type = buf[p] & 0xFF;
-      if (type == ChunkType.PADDING) {
-        break;
-      }
-      int clen = ((buf[p + 1] & 0xFF) << 8) | (buf[p + 2] & 0xFF);
-      int cstart = p + 3;
-      int cend = cstart + clen;
-      if (cend > end) {
-        throw new WireException(DropCause.MALFORMED_CHUNK, "handshake chunk runs past the packet");
-      }
-      view.limit(cend);
-      view.position(cstart);
+    ChunkIterator it = chunks.reset(view, p, end);
+    while (it.next()) {
+      int type = it.type();
       if (initiatorId != 0) {
         if (type != ChunkType.RIKEYING) {
           throw new WireException(DropCause.UNEXPECTED_CHUNK, "chunk 0x" + Integer.toHexString(type) + " to a pending initiator");
@@ -217,7 +209,6 @@ public final class RtmfpEndpoint {
               "chunk 0x" + Integer.toHexString(type) + " in a handshake packet");
         }
       }
-      p = cend;
     }
   }
 

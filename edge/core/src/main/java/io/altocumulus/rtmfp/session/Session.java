@@ -6,6 +6,7 @@ import io.altocumulus.rtmfp.flow.MessageSink;
 import io.altocumulus.rtmfp.flow.RecvFlow;
 import io.altocumulus.rtmfp.flow.SendFlow;
 import io.altocumulus.rtmfp.flow.SessionCongestion;
+import io.altocumulus.rtmfp.wire.ChunkIterator;
 import io.altocumulus.rtmfp.wire.PacketHeader;
 import io.altocumulus.rtmfp.wire.WireException;
 import io.altocumulus.rtmfp.wire.chunk.BufferProbe;
@@ -256,21 +257,12 @@ public final class Session implements MessageSink {
     UserData ud = endpoint.userData;
     ud.reset();
     boolean lastWasUserData = false;
-    int p = chunksStart;
+    ChunkIterator chunks = endpoint.chunks.reset(view, chunksStart, end);
     try {
-      while (end - p >= 3) {
-        int type = buf[p] & 0xFF;
-        if (type == ChunkType.PADDING) {
-          break;
-        }
-        int clen = ((buf[p + 1] & 0xFF) << 8) | (buf[p + 2] & 0xFF);
-        int cstart = p + 3;
-        int cend = cstart + clen;
-        if (cend > end) {
-          throw new WireException(DropCause.MALFORMED_CHUNK, "chunk 0x" + Integer.toHexString(type) + " runs past the packet");
-        }
-        view.limit(cend);
-        view.position(cstart);
+      while (chunks.next()) {
+        int type = chunks.type();
+        int cstart = chunks.payloadOffset();
+        int clen = chunks.payloadLength();
         boolean isUserData = false;
         switch (type) {
           case ChunkType.USER_DATA -> {
@@ -325,7 +317,6 @@ public final class Session implements MessageSink {
           }
         }
         lastWasUserData = isUserData;
-        p = cend;
       }
     } catch (WireException e) {
       endpoint.drops.drop(e.dropCause(), now, e.getMessage());
