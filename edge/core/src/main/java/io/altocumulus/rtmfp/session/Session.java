@@ -247,11 +247,8 @@ public final class Session implements MessageSink {
         }
       }
     }
-    if (!from.equals(address)) {
+    if (state != State.CLOSED && !from.equals(address)) {
       verifyNewAddress(from, now);
-    }
-    if (state == State.CLOSED) {
-      return;
     }
     long inFlightBefore = congestion.bytesInFlight();
     UserData ud = endpoint.userData;
@@ -261,6 +258,9 @@ public final class Session implements MessageSink {
     try {
       while (chunks.next()) {
         int type = chunks.type();
+        if (state == State.CLOSED && type != ChunkType.SESSION_CLOSE_REQUEST && type != ChunkType.SESSION_CLOSE_ACK) {
+          continue; // a closed session only answers a repeated close request (its ack was lost)
+        }
         int cstart = chunks.payloadOffset();
         int clen = chunks.payloadLength();
         boolean isUserData = false;

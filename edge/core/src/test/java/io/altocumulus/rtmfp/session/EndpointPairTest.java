@@ -222,7 +222,17 @@ class EndpointPairTest {
     assertThat(serverClosed).containsExactly("closed by peer");
     assertThat(serverSessions.get(0).isOpen()).isFalse();
     assertThat(client.sessionCount()).isZero();
-    // The server keeps the closed session briefly to answer a repeated close request, then forgets it.
+    // The server keeps the closed session briefly to answer a repeated close request.
+    Session c2 = connect(null);
+    net.filter = d -> !d.from().equals(SERVER); // the server's close ack gets lost
+    c2.close("bye again");
+    net.pump();
+    assertThat(serverClosed).hasSize(2);
+    assertThat(client.sessionCount()).isEqualTo(1); // still waiting for the ack
+    net.filter = d -> true;
+    net.advance(1_500, 500); // the client repeats its close request, the closed session acks it
+    assertThat(client.sessionCount()).isZero();
+    // Then the server forgets it.
     net.advance(12_000, 500);
     assertThat(server.sessionCount()).isZero();
   }
