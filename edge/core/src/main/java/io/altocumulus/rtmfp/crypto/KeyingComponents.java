@@ -43,6 +43,23 @@ public final class KeyingComponents {
     return b.array();
   }
 
+  /**
+   * An SKRC built by {@link #responderSkrc(DhGroup, byte[])} with its two negotiation options
+   * replaced by {@code n}'s answer (RFC 7425 §4.6.4); the same array when nothing is negotiated.
+   */
+  public static byte[] responderSkrc(byte[] declinedSkrc, Negotiation n) {
+    if (!n.any()) {
+      return declinedSkrc;
+    }
+    byte[] prefix = n.responderOptions();
+    if (prefix.length != RESPONDER_PREFIX.length) {
+      throw new IllegalStateException("negotiation options must keep the SKRC layout");
+    }
+    byte[] skrc = declinedSkrc.clone();
+    System.arraycopy(prefix, 0, skrc, 0, prefix.length);
+    return skrc;
+  }
+
   /** A Flash-style initiator certificate: one option {@code VLU(2+len) 1d <gid> <key>}. */
   public static byte[] initiatorCertificate(DhGroup g, byte[] publicKey) {
     Option key = keyOption(OPT_DH_GROUP_SELECT, g, publicKey);
