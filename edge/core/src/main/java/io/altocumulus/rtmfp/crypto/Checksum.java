@@ -2,8 +2,10 @@ package io.altocumulus.rtmfp.crypto;
 
 /**
  * RFC 7425 §4.4 "simple checksum": the RFC 1071 Internet checksum over the decrypted packet
- * after the checksum field (RTMFP-WIRE §2.4). An odd final byte is the high byte of a word, as in
- * RFC 1071 (Cumulus differs, but never on the wire: the area is always 16k-2 bytes).
+ * after the checksum field (RTMFP-WIRE §2.4). An odd final byte is added as the <em>low</em> byte
+ * of a word: that is what rtmfp-cpp ({@code in_cksum}, from ping.c), Cumulus and librtmfp do, and
+ * it is on the wire once session sequence numbers are negotiated (RFC 7425 §4.6.4): a 1-byte
+ * sequence number in front of the checksum leaves an odd-length area.
  */
 public final class Checksum {
   private Checksum() {}
@@ -16,7 +18,7 @@ public final class Checksum {
       sum += ((buf[i] & 0xFF) << 8) | (buf[i + 1] & 0xFF);
     }
     if (i < end) {
-      sum += (buf[i] & 0xFF) << 8;
+      sum += buf[i] & 0xFF;
     }
     sum = (sum >>> 16) + (sum & 0xFFFF);
     sum += sum >>> 16;

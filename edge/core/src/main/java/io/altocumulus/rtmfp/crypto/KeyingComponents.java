@@ -43,6 +43,23 @@ public final class KeyingComponents {
     return b.array();
   }
 
+  /**
+   * An SKRC built by {@link #responderSkrc(DhGroup, byte[])} with its two negotiation options
+   * replaced by {@code n}'s answer (RFC 7425 §4.6.4); the same array when nothing is negotiated.
+   */
+  public static byte[] responderSkrc(byte[] declinedSkrc, Negotiation n) {
+    if (!n.any()) {
+      return declinedSkrc;
+    }
+    byte[] prefix = n.responderOptions();
+    if (prefix.length != RESPONDER_PREFIX.length) {
+      throw new IllegalStateException("negotiation options must keep the SKRC layout");
+    }
+    byte[] skrc = declinedSkrc.clone();
+    System.arraycopy(prefix, 0, skrc, 0, prefix.length);
+    return skrc;
+  }
+
   /** A Flash-style initiator certificate: one option {@code VLU(2+len) 1d <gid> <key>}. */
   public static byte[] initiatorCertificate(DhGroup g, byte[] publicKey) {
     Option key = keyOption(OPT_DH_GROUP_SELECT, g, publicKey);
@@ -67,21 +84,60 @@ public final class KeyingComponents {
   }
 
   /**
-   * The initiator's DH key: option 0x0D {@code <group><key>} in the SKIC (RFC form) if present,
-   * else option 0x1D {@code <group><key>} in the certificate (Flash: {@code 81 02 1d 02 <key>}).
+   * The initiator's DH key (RFC 7425 §4.6.2). An ephemeral initiator puts option 0x0D
+   * {@code <group><key>} in its SKIC. A static initiator puts one option 0x1D
+   * {@code <group><key>} per group in its certificate and names the group it uses with the SKIC's
+   * DH Group Select option 0x1D {@code <group>}: Flash sends a single group-2 key
+   * ({@code 81 02 1d 02 <key>}), rtmfp-cpp sends keys for groups 16, 14 and 2 and selects the
+   * best the responder advertises. Without a group select, the first key of a group we implement.
    *
    * @throws WireException {@link DropCause#BAD_DH_KEY} for a group we do not implement,
    *     {@link DropCause#BAD_KEYING} if no key can be found or the fields do not parse
    */
   public static DhKey initiatorKey(byte[] initiatorCertificate, byte[] skic) {
-    Option o = find(skic, OPT_EPHEMERAL_DH_PUBLIC_KEY, "SKIC");
-    if (o == null) {
-      o = find(initiatorCertificate, OPT_DH_GROUP_SELECT, "initiator certificate");
+    OptionList skicOptions = parse(skic, "SKIC");
+    Option o = skicOptions == null ? null : skicOptions.find(OPT_EPHEMERAL_DH_PUBLIC_KEY);
+    if (o != null) {
+      return decodeKey(o);
     }
-    if (o == null) {
+    OptionList certOptions = parse(initiatorCertificate, "initiator certificate");
+    if (certOptions == null) {
       throw new WireException(DropCause.BAD_KEYING, "no initiator DH public key");
     }
-    return decodeKey(o);
+    Option select = skicOptions == null ? null : skicOptions.find(OPT_DH_GROUP_SELECT);
+    long selected = -1;
+    if (select != null) {
+      selected = groupOf(select);
+      if (selected > Integer.MAX_VALUE || DhGroup.byId((int) selected) == null) {
+        throw new WireException(DropCause.BAD_DH_KEY, "DH group " + selected + " not implemented");
+      }
+    }
+    WireException firstUnimplemented = null;
+    for (Option c : certOptions.options()) {
+      if (c.type() != OPT_DH_GROUP_SELECT) {
+        continue;
+      }
+      if (selected >= 0) {
+        if (groupOf(c) == selected) {
+          return decodeKey(c);
+        }
+        continue;
+      }
+      try {
+        return decodeKey(c);
+      } catch (WireException e) {
+        if (e.dropCause() != DropCause.BAD_DH_KEY) {
+          throw e;
+        }
+        firstUnimplemented = firstUnimplemented == null ? e : firstUnimplemented;
+      }
+    }
+    if (firstUnimplemented != null) {
+      throw firstUnimplemented;
+    }
+    throw new WireException(DropCause.BAD_KEYING, selected >= 0
+        ? "initiator certificate has no key for selected DH group " + selected
+        : "no initiator DH public key");
   }
 
   /** The responder's DH key: option 0x0D in the SKRC (client side). */
@@ -101,13 +157,27 @@ public final class KeyingComponents {
   }
 
   private static Option find(byte[] field, int type, String what) {
+    OptionList list = parse(field, what);
+    return list == null ? null : list.find(type);
+  }
+
+  private static OptionList parse(byte[] field, String what) {
     if (field == null) {
       return null;
     }
     try {
-      return OptionList.parse(field).find(type);
+      return OptionList.parse(field);
     } catch (WireException e) {
       throw new WireException(DropCause.BAD_KEYING, what + ": " + e.getMessage());
+    }
+  }
+
+  /** The leading group-id VLU of a 0x0D/0x1D option value. */
+  private static long groupOf(Option o) {
+    try {
+      return Vlu.read(ByteBuffer.wrap(o.value()));
+    } catch (WireException e) {
+      throw new WireException(DropCause.BAD_KEYING, "DH option without a group");
     }
   }
 

@@ -14,16 +14,33 @@ import javax.crypto.spec.SecretKeySpec;
 public final class SessionKeys {
   private final byte[] encryptKey;
   private final byte[] decryptKey;
+  private final byte[] sendHmacKey;
+  private final byte[] recvHmacKey;
 
-  private SessionKeys(byte[] encryptKey, byte[] decryptKey) {
+  private SessionKeys(byte[] encryptKey, byte[] decryptKey, byte[] sendHmacKey, byte[] recvHmacKey) {
     this.encryptKey = encryptKey;
     this.decryptKey = decryptKey;
+    this.sendHmacKey = sendHmacKey;
+    this.recvHmacKey = recvHmacKey;
   }
 
   public static SessionKeys derive(byte[] sharedSecret, byte[] nearComponent, byte[] farComponent) {
     byte[] enc = hmac(sharedSecret, hmac(farComponent, nearComponent));
     byte[] dec = hmac(sharedSecret, hmac(nearComponent, farComponent));
-    return new SessionKeys(Arrays.copyOf(enc, 16), Arrays.copyOf(dec, 16));
+    // RFC 7425 §4.6.5 per-packet HMAC keys: HMAC(S, full 32-byte encrypt/decrypt key), as in
+    // rtmfp-cpp FlashCryptoKey::computeKeysAndNonces.
+    return new SessionKeys(Arrays.copyOf(enc, 16), Arrays.copyOf(dec, 16), hmac(sharedSecret, enc),
+        hmac(sharedSecret, dec));
+  }
+
+  /** HMAC-SHA-256 key for the HMAC of the packets this side sends (when negotiated). */
+  public byte[] sendHmacKey() {
+    return sendHmacKey.clone();
+  }
+
+  /** HMAC-SHA-256 key for checking the HMAC of the packets this side receives (when negotiated). */
+  public byte[] recvHmacKey() {
+    return recvHmacKey.clone();
   }
 
   /** AES key for the packets this side sends. */

@@ -3,6 +3,8 @@ package io.altocumulus.rtmfp.session;
 import io.altocumulus.rtmfp.DropCause;
 import io.altocumulus.rtmfp.crypto.Certificates;
 import io.altocumulus.rtmfp.crypto.KeyingComponents;
+import io.altocumulus.rtmfp.crypto.Negotiation;
+import io.altocumulus.rtmfp.crypto.SessionCrypto;
 import io.altocumulus.rtmfp.crypto.SessionKeys;
 import io.altocumulus.rtmfp.handshake.CookieJar;
 import io.altocumulus.rtmfp.handshake.HelloDecision;
@@ -44,11 +46,13 @@ final class Responder {
   private static final class Record {
     final int initiatorSessionId;
     final byte[] skic;
+    final Negotiation negotiation;
     byte[] riKeying; // serialized chunk once the session exists
 
-    Record(int initiatorSessionId, byte[] skic) {
+    Record(int initiatorSessionId, byte[] skic, Negotiation negotiation) {
       this.initiatorSessionId = initiatorSessionId;
       this.skic = skic;
+      this.negotiation = negotiation;
     }
   }
 
@@ -115,7 +119,9 @@ final class Responder {
       throw new WireException(DropCause.MALFORMED_CHUNK, "initiator session id 0");
     }
     KeyingComponents.DhKey initiatorKey = KeyingComponents.initiatorKey(k.certificate(), k.skic());
-    Record record = new Record(k.initiatorSessionId(), k.skic());
+    // RFC 7425 §4.6.4: HMAC and sequence numbers as the initiator asks (declined for Flash).
+    Negotiation negotiation = Negotiation.answer(k.skic());
+    Record record = new Record(k.initiatorSessionId(), k.skic(), negotiation);
     if (!records.put(key, record, now)) {
       throw new WireException(DropCause.HANDSHAKE_OVERLOAD, "handshake record cache full");
     }
@@ -136,8 +142,9 @@ final class Responder {
     try {
       ServerKeys.Entry e = keys.get(initiatorKey.group(), ep.clock.nanoTime());
       byte[] secret = e.pair.sharedSecret(initiatorKey.publicKey());
-      SessionKeys sk = SessionKeys.derive(secret, e.skrc, record.skic);
-      ep.loop.execute(() -> complete(record, sk, e.skrc, from, peerId));
+      byte[] skrc = KeyingComponents.responderSkrc(e.skrc, record.negotiation);
+      SessionKeys sk = SessionKeys.derive(secret, skrc, record.skic);
+      ep.loop.execute(() -> complete(record, sk, skrc, from, peerId));
     } catch (WireException ex) {
       ep.loop.execute(() -> failed(key, ex));
     } catch (RuntimeException ex) {
@@ -157,7 +164,7 @@ final class Responder {
     long now = ep.clock.nanoTime();
     int id = ep.newSessionId();
     Session s = new Session(ep, Session.Role.RESPONDER, id, record.initiatorSessionId, from,
-        sk.encryptKey(), sk.decryptKey(), peerId, now);
+        new SessionCrypto(sk, record.negotiation), peerId, now);
     ep.addSession(s);
     s.setHandler(policy.onSessionOpened(s));
     RIKeying rik = new RIKeying(id, skrc, SIGNATURE);

@@ -4,6 +4,7 @@ import io.altocumulus.rtmfp.DropCause;
 import io.altocumulus.rtmfp.DropCounters;
 import io.altocumulus.rtmfp.crypto.DhGroup;
 import io.altocumulus.rtmfp.crypto.PacketCipher;
+import io.altocumulus.rtmfp.crypto.SessionCrypto;
 import io.altocumulus.rtmfp.handshake.ResponderPolicy;
 import io.altocumulus.rtmfp.handshake.ServerIdentity;
 import io.altocumulus.rtmfp.handshake.ServerKeys;
@@ -126,14 +127,17 @@ public final class RtmfpEndpoint {
       drops.drop(DropCause.TOO_SHORT, now, len + " bytes from " + from);
       return;
     }
-    if ((len - 4) % 16 != 0) {
-      drops.drop(DropCause.BAD_LENGTH, now, len + " bytes from " + from);
-      return;
-    }
     ByteBuffer view = viewOf(buf);
     int end = off + len;
     try {
       int id = PacketCodec.sessionId(buf, off, len);
+      Session known = id == 0 ? null : sessions.get(id);
+      // Only a session with a negotiated HMAC (RFC 7425 §4.6.4) sends packets that are not 4 bytes
+      // plus whole blocks.
+      if ((len - 4) % 16 != 0 && (known == null || !known.crypto().negotiation().recvHmac())) {
+        drops.drop(DropCause.BAD_LENGTH, now, len + " bytes from " + from);
+        return;
+      }
       if (id == 0) {
         PacketCodec.open(buf, off, len, defaultCipher);
         int p = header.parse(buf, off + PLAIN_START, end);
@@ -143,7 +147,7 @@ public final class RtmfpEndpoint {
         handshakeChunks(buf, view, p, end, from, now, 0);
         return;
       }
-      Session s = sessions.get(id);
+      Session s = known;
       if (s == null) {
         if (initiator.isPending(id)) {
           PacketCodec.open(buf, off, len, defaultCipher);
@@ -157,8 +161,10 @@ public final class RtmfpEndpoint {
         drops.drop(DropCause.UNKNOWN_SESSION, now, "session id from " + from);
         return;
       }
-      PacketCodec.open(buf, off, len, s.decryptCipher());
-      int p = header.parse(buf, off + PLAIN_START, end);
+      SessionCrypto sc = s.crypto();
+      sc.open(buf, off, len);
+      end = sc.openedEnd();
+      int p = header.parse(buf, sc.openedStart(), end);
       int expected = s.role() == Session.Role.RESPONDER ? PacketHeader.MODE_INITIATOR : PacketHeader.MODE_RESPONDER;
       if (header.mode() != expected) {
         throw new WireException(DropCause.BAD_MARKER, "session packet with mode " + header.mode());
@@ -225,6 +231,12 @@ public final class RtmfpEndpoint {
   /** Seals the packet begun by {@link #beginHandshakePacket} with the default key and sends it. */
   void sendHandshakePacket(int sessionId, InetSocketAddress to) {
     seal(outArray, outView.position(), sessionId, defaultCipher, to);
+  }
+
+  void seal(byte[] out, int plainEnd, int sessionId, SessionCrypto crypto, InetSocketAddress to) {
+    int n = crypto.seal(out, 0, plainEnd, sessionId);
+    packetsOut++;
+    sink.send(out, 0, n, to);
   }
 
   void seal(byte[] out, int plainEnd, int sessionId, PacketCipher cipher, InetSocketAddress to) {

@@ -2,6 +2,7 @@ package io.altocumulus.rtmfp.session;
 
 import io.altocumulus.rtmfp.DropCause;
 import io.altocumulus.rtmfp.crypto.PacketCipher;
+import io.altocumulus.rtmfp.crypto.SessionCrypto;
 import io.altocumulus.rtmfp.flow.MessageSink;
 import io.altocumulus.rtmfp.flow.RecvFlow;
 import io.altocumulus.rtmfp.flow.SendFlow;
@@ -47,8 +48,7 @@ public final class Session implements MessageSink {
   private final Role role;
   private final int localId;
   private final int remoteId;
-  private final PacketCipher encryptCipher;
-  private final PacketCipher decryptCipher;
+  private final SessionCrypto crypto;
   private final byte[] peerId;
   private final SessionCongestion congestion;
   private InetSocketAddress address;
@@ -101,13 +101,17 @@ public final class Session implements MessageSink {
 
   Session(RtmfpEndpoint endpoint, Role role, int localId, int remoteId, InetSocketAddress address,
       byte[] encryptKey, byte[] decryptKey, byte[] peerId, long now) {
+    this(endpoint, role, localId, remoteId, address, new SessionCrypto(encryptKey, decryptKey), peerId, now);
+  }
+
+  Session(RtmfpEndpoint endpoint, Role role, int localId, int remoteId, InetSocketAddress address,
+      SessionCrypto crypto, byte[] peerId, long now) {
     this.endpoint = endpoint;
     this.role = role;
     this.localId = localId;
     this.remoteId = remoteId;
     this.address = address;
-    this.encryptCipher = new PacketCipher(encryptKey);
-    this.decryptCipher = new PacketCipher(decryptKey);
+    this.crypto = crypto;
     this.peerId = peerId;
     this.congestion = new SessionCongestion(endpoint.config.packetCap);
     this.lastReceivedAt = now;
@@ -520,7 +524,7 @@ public final class Session implements MessageSink {
       if (view.position() == start) {
         break;
       }
-      endpoint.seal(out, view.position(), remoteId, encryptCipher, address);
+      endpoint.seal(out, view.position(), remoteId, crypto, address);
       lastSentAt = now;
       if (data) {
         congestion.onDataPacketSent();
@@ -621,7 +625,7 @@ public final class Session implements MessageSink {
     view.limit(endpoint.config.packetCap);
     view.position(start);
     view.put((byte) ChunkType.PING).putShort((short) mobilityBody.length).put(mobilityBody);
-    endpoint.seal(out, view.position(), remoteId, encryptCipher, pendingAddress);
+    endpoint.seal(out, view.position(), remoteId, crypto, pendingAddress);
   }
 
   // ---- timers ----
@@ -732,7 +736,11 @@ public final class Session implements MessageSink {
   }
 
   PacketCipher decryptCipher() {
-    return decryptCipher;
+    return crypto.decryptCipher();
+  }
+
+  SessionCrypto crypto() {
+    return crypto;
   }
 
   int recvFlowCount() {

@@ -95,9 +95,48 @@ class CryptoVectorsTest {
     assertThat(key.publicKey()).isEqualTo(k.publicKey());
   }
 
+  /**
+   * A static initiator with several keys (rtmfp-cpp: groups 16, 14, 2 in certificate order) picks
+   * one with the SKIC's DH Group Select (RFC 7425 §4.6.2); the first key must not be assumed.
+   */
+  @Test
+  void initiatorKeyFollowsGroupSelect() {
+    SecureRandom r = new SecureRandom();
+    byte[] k14 = DhKeyPair.generate(DhGroup.MODP_2048, r).publicKey();
+    byte[] k2 = DhKeyPair.generate(DhGroup.MODP_1024, r).publicKey();
+    String cert = "05 1d 10 01 02 03" // a group-16 "key" we cannot use
+        + hex(KeyingComponents.initiatorCertificate(DhGroup.MODP_2048, k14))
+        + hex(KeyingComponents.initiatorCertificate(DhGroup.MODP_1024, k2));
+    String tail = "410e" + "00".repeat(64) + "031a020a021e02";
+
+    KeyingComponents.DhKey sel14 = KeyingComponents.initiatorKey(bytes(cert), bytes("021d0e" + tail));
+    assertThat(sel14.group()).isEqualTo(DhGroup.MODP_2048);
+    assertThat(sel14.publicKey()).isEqualTo(k14);
+
+    KeyingComponents.DhKey sel2 = KeyingComponents.initiatorKey(bytes(cert), bytes("021d02" + tail));
+    assertThat(sel2.group()).isEqualTo(DhGroup.MODP_1024);
+    assertThat(sel2.publicKey()).isEqualTo(k2);
+
+    // No group select: the first key of a group we implement.
+    KeyingComponents.DhKey none = KeyingComponents.initiatorKey(bytes(cert), bytes(tail));
+    assertThat(none.group()).isEqualTo(DhGroup.MODP_2048);
+    assertThat(none.publicKey()).isEqualTo(k14);
+  }
+
   @Test
   void keyingErrors() {
+    // Key only for group 16, SKIC selects group 2: no key for the selected group.
     assertThatThrownBy(() -> KeyingComponents.initiatorKey(bytes("05 1d 10 01 02 03"), SKIC))
+        .isInstanceOfSatisfying(WireException.class,
+            e -> assertThat(e.dropCause()).isEqualTo(DropCause.BAD_KEYING));
+    // No group select and only a group we do not implement.
+    assertThatThrownBy(() -> KeyingComponents.initiatorKey(bytes("05 1d 10 01 02 03"),
+        bytes("03 1a 02 0a")))
+        .isInstanceOfSatisfying(WireException.class,
+            e -> assertThat(e.dropCause()).isEqualTo(DropCause.BAD_DH_KEY));
+    // Group select for a group we do not implement.
+    assertThatThrownBy(() -> KeyingComponents.initiatorKey(bytes("05 1d 10 01 02 03"),
+        bytes("02 1d 10")))
         .isInstanceOfSatisfying(WireException.class,
             e -> assertThat(e.dropCause()).isEqualTo(DropCause.BAD_DH_KEY));
     assertThatThrownBy(() -> KeyingComponents.initiatorKey(bytes("01 0a"), SKIC))
@@ -178,12 +217,14 @@ class CryptoVectorsTest {
   }
 
   @Test
-  void checksumRfc1071() {
+  void checksumRfc1071WithOddByteLow() {
     assertThat(Checksum.compute(new byte[0], 0, 0)).isEqualTo(0xFFFF);
     // RFC 1071 §3 example words 0001 f203 f4f5 f6f7: sum ddf2, checksum 220d.
     assertThat(Checksum.compute(bytes("0001f203f4f5f6f7"), 0, 8)).isEqualTo(0x220d);
-    // Odd final byte is the high byte of a word.
-    assertThat(Checksum.compute(bytes("ab"), 0, 1)).isEqualTo(~0xab00 & 0xFFFF);
+    // Odd final byte is the low byte of a word, as rtmfp-cpp's in_cksum adds it (interop with
+    // session sequence numbers, where the checksummed area has odd length).
+    assertThat(Checksum.compute(bytes("ab"), 0, 1)).isEqualTo(~0x00ab & 0xFFFF);
+    assertThat(Checksum.compute(bytes("0102ab"), 0, 3)).isEqualTo(~(0x0102 + 0x00ab) & 0xFFFF);
     assertThat(Checksum.compute(bytes("ffffab"), 1, 2)).isEqualTo(~0xffab & 0xFFFF);
   }
 
