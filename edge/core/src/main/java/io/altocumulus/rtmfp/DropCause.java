@@ -12,6 +12,10 @@ public enum DropCause {
   BAD_LENGTH,
   /** Checksum mismatch after decryption: wrong key, corruption or forgery (RTMFP-WIRE §2.4). */
   BAD_CHECKSUM,
+  /** Per-packet HMAC mismatch on a session that negotiated it (RFC 7425 §4.6.4). */
+  BAD_HMAC,
+  /** Session sequence number already seen or older than the replay window (RFC 7425 §4.6.4). */
+  REPLAYED_PACKET,
   /** Non-zero session id that names no session of ours (RTMFP-WIRE §2.2). */
   UNKNOWN_SESSION,
   /** Flags/marker byte with a mode not allowed here (RTMFP-WIRE §2.5). */

@@ -26,7 +26,7 @@ public final class SessionCrypto {
   private final Negotiation n;
   private final Mac sendMac;
   private final Mac recvMac;
-  private final byte[] macOut = new byte[32];
+  private final byte[] macOut; // only with a negotiated HMAC: most sessions (Flash) have none
   private long nextSendSequence;
   private long highestRecvSequence = -1;
   private long recvWindow; // bit i: highestRecvSequence - i was received
@@ -49,10 +49,21 @@ public final class SessionCrypto {
     this.n = n;
     this.sendMac = sendHmacKey == null ? null : mac(sendHmacKey);
     this.recvMac = recvHmacKey == null ? null : mac(recvHmacKey);
+    this.macOut = sendMac != null || recvMac != null ? new byte[32] : null;
   }
 
   public Negotiation negotiation() {
     return n;
+  }
+
+  public PacketCipher encryptCipher() {
+    return encrypt;
+  }
+
+  /** Drops both directions' JDK cipher objects until the next packet (see PacketCipher#release). */
+  public void release() {
+    encrypt.release();
+    decrypt.release();
   }
 
   public PacketCipher decryptCipher() {
@@ -114,7 +125,8 @@ public final class SessionCrypto {
    * runs from {@link #openedStart()} to {@link #openedEnd()}, padding included.
    *
    * @throws WireException {@link DropCause#TOO_SHORT}, {@link DropCause#BAD_LENGTH}, or
-   *     {@link DropCause#BAD_CHECKSUM} for a wrong checksum or HMAC or a replayed sequence number
+   *     {@link DropCause#BAD_CHECKSUM} for a wrong checksum, {@link DropCause#BAD_HMAC} for a wrong
+   *     HMAC, {@link DropCause#REPLAYED_PACKET} for a replayed sequence number
    */
   public void open(byte[] buf, int off, int len) {
     if (!n.recvHmac() && !n.recvSequence()) {
@@ -140,7 +152,7 @@ public final class SessionCrypto {
         diff |= macOut[i] ^ buf[end + i];
       }
       if (diff != 0) {
-        throw new WireException(DropCause.BAD_CHECKSUM, "HMAC mismatch");
+        throw new WireException(DropCause.BAD_HMAC, "HMAC mismatch");
       }
     }
     decrypt.decrypt(buf, start, clen);
@@ -161,7 +173,7 @@ public final class SessionCrypto {
         }
       }
       if (seq < 0 || isReplay(seq)) {
-        throw new WireException(DropCause.BAD_CHECKSUM, "replayed or too old session sequence number " + seq);
+        throw new WireException(DropCause.REPLAYED_PACKET, "replayed or too old session sequence number " + seq);
       }
     }
     if (!n.recvHmac()) {

@@ -166,6 +166,10 @@ final class Responder {
     Session s = new Session(ep, Session.Role.RESPONDER, id, record.initiatorSessionId, from,
         new SessionCrypto(sk, record.negotiation), peerId, now);
     ep.addSession(s);
+    if (ep.log.isDebugEnabled()) {
+      ep.log.debug("session {} opened with {} ({}, {})", Integer.toHexString(id), from,
+          initiatorGroupOf(skrc), record.negotiation);
+    }
     s.setHandler(policy.onSessionOpened(s));
     RIKeying rik = new RIKeying(id, skrc, SIGNATURE);
     ByteBuffer tmp = ByteBuffer.allocate(rik.encodedSize());
@@ -174,6 +178,14 @@ final class Responder {
     ep.beginHandshakePacket(now).put(record.riKeying);
     // RIKeying goes to the initiator's session id, under the default key (RTMFP-WIRE §4.7).
     ep.sendHandshakePacket(record.initiatorSessionId, from);
+  }
+
+  private static String initiatorGroupOf(byte[] skrc) {
+    try {
+      return "DH group " + KeyingComponents.responderKey(skrc).group().id();
+    } catch (WireException e) {
+      return "DH group ?";
+    }
   }
 
   void expire(long now) {

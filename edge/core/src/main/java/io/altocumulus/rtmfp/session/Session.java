@@ -459,6 +459,9 @@ public final class Session implements MessageSink {
   }
 
   private void notifyClosed(String reason) {
+    if (endpoint.log.isDebugEnabled()) {
+      endpoint.log.debug("session {} with {} closed: {}", Integer.toHexString(localId), address, reason);
+    }
     SessionHandler h = handler;
     if (h != null && closeReason == null) {
       closeReason = reason;
@@ -675,8 +678,7 @@ public final class Session implements MessageSink {
     long silence = now - lastReceivedAt;
     if (now - Math.max(lastReceivedAt, lastSentAt) >= cfg.cipherReleaseAfterNanos) {
       // A quiet session gives back its JDK cipher objects; the next packet rebuilds them.
-      encryptCipher.release();
-      decryptCipher.release();
+      crypto.release();
     }
     if (silence >= cfg.idleTimeoutNanos() || consecutiveTimeouts >= cfg.maxConsecutiveTimeouts) {
       close(silence >= cfg.idleTimeoutNanos() ? "idle timeout" : "retransmission timeout");
@@ -732,7 +734,7 @@ public final class Session implements MessageSink {
   }
 
   PacketCipher encryptCipher() {
-    return encryptCipher;
+    return crypto.encryptCipher();
   }
 
   PacketCipher decryptCipher() {
