@@ -88,6 +88,7 @@ class HostileDatagramsIT {
       });
       caller.start();
 
+      long heapBefore = usedHeapAfterGc();
       Random r = new Random(42);
       PacketCipher defaultKey = PacketCipher.forDefaultKey();
       byte[] ihello = handshakePacket(defaultKey, 0, out -> new IHello(
@@ -171,11 +172,23 @@ class HostileDatagramsIT {
       await().atMost(Duration.ofSeconds(1)).until(() -> node.handshakesInFlight() == 0);
       assertThat(node.sessionCount()).isEqualTo(1);
       assertThat(node.handshakeRecords()).isEqualTo(1);
+      // Memory stays flat: what the flood left behind is garbage, not state (bound generous for GC noise).
+      long heapGrowth = usedHeapAfterGc() - heapBefore;
+      assertThat(heapGrowth).as("heap growth after 100,000 hostile datagrams").isLessThan(16L << 20);
       // The good client was served throughout.
       assertThat(answered.get()).isGreaterThanOrEqualTo((int) (calls.get() * 0.95));
       assertThat(worstMillis.get()).isLessThan(2000);
       assertThat(good.call("echo", "after").get(5, TimeUnit.SECONDS)).isEqualTo("after");
     }
+  }
+
+  static long usedHeapAfterGc() throws InterruptedException {
+    Runtime rt = Runtime.getRuntime();
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+      Thread.sleep(50);
+    }
+    return rt.totalMemory() - rt.freeMemory();
   }
 
   interface ChunkWriter {

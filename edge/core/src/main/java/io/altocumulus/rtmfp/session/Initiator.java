@@ -34,7 +34,7 @@ final class Initiator {
   private final HashMap<ByteBuffer, Attempt> byTag = new HashMap<>();
   private final IntMap<Attempt> byId = new IntMap<>(16);
 
-  private enum State { HELLO, KEYING_PENDING, KEYING }
+  private enum State { HELLO, KEYING_PENDING, KEYING, FINISHING }
 
   private static final class Attempt {
     final byte[] tag;
@@ -189,14 +189,37 @@ final class Initiator {
     if (responderKey.group() != a.pair.group()) {
       throw new WireException(DropCause.BAD_DH_KEY, "responder answered in another DH group");
     }
-    byte[] secret = a.pair.sharedSecret(responderKey.publicKey());
-    // Initiator: near = SKIC, far = SKRC (RTMFP-WIRE §4.9).
-    SessionKeys keys = SessionKeys.derive(secret, a.skic, rik.skrc());
+    a.state = State.FINISHING; // a retransmitted RIKeying is ignored from here on
+    try {
+      ep.crypto.execute(() -> {
+        try {
+          byte[] secret = a.pair.sharedSecret(responderKey.publicKey());
+          // Initiator: near = SKIC, far = SKRC (RTMFP-WIRE §4.9).
+          SessionKeys keys = SessionKeys.derive(secret, a.skic, rik.skrc());
+          ep.loop.execute(() -> established(a, rik, keys, from));
+        } catch (WireException e) {
+          ep.loop.execute(() -> {
+            ep.drops.drop(e.dropCause(), ep.clock.nanoTime(), e.getMessage());
+            fail(a, "responder's key refused: " + e.getMessage());
+          });
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      fail(a, "crypto workers saturated");
+    }
+  }
+
+  /** Back on the loop with the session keys: the session exists from here on. */
+  private void established(Attempt a, RIKeying rik, SessionKeys keys, InetSocketAddress from) {
+    if (byId.get(a.id) != a) {
+      return; // timed out meanwhile
+    }
     remove(a);
     Session s = new Session(ep, Session.Role.INITIATOR, a.id, rik.responderSessionId(), from,
-        keys.encryptKey(), keys.decryptKey(), Certificates.peerId(a.serverCertificate), now);
+        keys.encryptKey(), keys.decryptKey(), Certificates.peerId(a.serverCertificate), ep.clock.nanoTime());
     ep.addSession(s);
     a.listener.onConnected(s);
+    ep.flush();
   }
 
   private void remove(Attempt a) {
