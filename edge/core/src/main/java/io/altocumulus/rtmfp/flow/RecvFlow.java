@@ -100,6 +100,10 @@ public final class RecvFlow {
       return;
     }
     if (seq == cumAck + 1) {
+      if (buffered.containsKey(seq)) {
+        drain(sink); // its copy stayed buffered when a limit error cut a drain short
+        return;
+      }
       cumAck = seq;
       process(flags, buf, off, len, sink);
       drain(sink);

@@ -180,4 +180,24 @@ class RecvFlowTest {
     assertThat(HexFormat.of().formatHex(Arrays.copyOf(out.array(), out.position())))
         .isEqualTo("51000304" + "08" + "00");
   }
+
+  @Test
+  void duplicateOfFragmentLeftBufferedByLimitErrorKeepsAckWellFormed() {
+    // Fragment 2 is buffered; fragment 1 opens a message above maxMessageBytes, so the limit error
+    // cuts the drain short with 2 still buffered; then 2 arrives again.
+    RecvFlow f = new RecvFlow(5, null, -1, new RecvLimits(16, 10, 4096));
+    byte[] mid = "mm".getBytes();
+    byte[] big = "0123456789ABCDEF".getBytes();
+    f.onFragment(UserData.MIDDLE, 2, 2, mid, 0, mid.length, sink);
+    assertThatThrownBy(() -> f.onFragment(UserData.BEGIN, 1, 1, big, 0, big.length, sink))
+        .isInstanceOf(WireException.class);
+    f.onFragment(UserData.MIDDLE, 2, 2, mid, 0, mid.length, sink);
+    ByteBuffer out = ByteBuffer.allocate(64);
+    f.writeAck(out); // threw IllegalArgumentException (range at or below the cumulative ack)
+    out.flip().position(3);
+    DataAck a = new DataAck();
+    a.parseRanges(out);
+    assertThat(a.cumulativeAck()).isEqualTo(2);
+    assertThat(a.rangeCount()).isZero();
+  }
 }
