@@ -94,10 +94,19 @@ public final class RecvFlow {
     long fsn = Math.max(0, seq - fsnOffset);
     if (fsn > cumAck) {
       // The sender will never send cumAck+1..fsn again: deliver what we hold of them, skip the rest.
-      bufferFragment(seq, flags, buf, off, len, false);
+      if (seq <= fsn) {
+        // Consumed by skipTo right away, so no limit applies (fsnOffset 0, RFC 7016 §2.3.11).
+        bufferFragment(seq, flags, buf, off, len, false);
+        skipTo(fsn, sink);
+        drain(sink);
+        return;
+      }
       skipTo(fsn, sink);
       drain(sink);
-      return;
+      if (seq <= cumAck) {
+        return;
+      }
+      // Above the FSN it waits like any out-of-order fragment, within the limits.
     }
     if (seq == cumAck + 1) {
       if (buffered.containsKey(seq)) {

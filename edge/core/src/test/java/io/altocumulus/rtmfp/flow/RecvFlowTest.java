@@ -200,4 +200,25 @@ class RecvFlowTest {
     assertThat(a.cumulativeAck()).isEqualTo(2);
     assertThat(a.rangeCount()).isZero();
   }
+
+  @Test
+  void fragmentsAboveAnAdvancingFsnStayWithinTheBufferLimits() {
+    // Each fragment moves the FSN up by one but sits far ahead of it, with a gap before it: it
+    // used to be buffered without the limit check, so a peer could make the flow hold any amount.
+    RecvFlow f = new RecvFlow(6, null, -1, new RecvLimits(8, 1 << 20, 1 << 20));
+    byte[] data = new byte[100];
+    int refused = 0;
+    for (int k = 1; k <= 100; k++) {
+      long seq = 1_000_000L + 2L * k;
+      try {
+        f.onFragment(UserData.WHOLE, seq, seq - k, data, 0, data.length, sink);
+      } catch (WireException e) {
+        assertThat(e.dropCause()).isEqualTo(DropCause.LIMIT_EXCEEDED);
+        refused++;
+      }
+    }
+    assertThat(refused).isEqualTo(92);
+    assertThat(f.bufferBlocksAvailable()).isEqualTo(((1 << 20) - 8 * 100) / 1024);
+    assertThat(f.lostFragments()).isEqualTo(100); // the FSN still moved: 1..100 given up
+  }
 }
