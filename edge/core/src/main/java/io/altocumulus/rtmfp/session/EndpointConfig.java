@@ -11,7 +11,8 @@ public final class EndpointConfig {
   public int packetCap = 1192;
   /** Sessions this endpoint (event loop) holds at most. */
   public int maxSessions = 200_000;
-  public int maxFlowsPerSession = 256;
+  /** Incoming flows one session may hold (each bounded by {@link #recvLimits}). */
+  public int maxFlowsPerSession = 64;
   public RecvLimits recvLimits = RecvLimits.DEFAULT;
   /** Interval the client is told to ping the server at (Set Keepalive, RTMFP-WIRE §8.3). */
   public int keepAliveServerSeconds = 15;

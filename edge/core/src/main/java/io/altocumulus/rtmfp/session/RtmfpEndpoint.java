@@ -266,12 +266,20 @@ public final class RtmfpEndpoint {
     }
     long now = clock.nanoTime();
     // Sessions may mark others dirty while flushing: index loop, not iterator.
-    for (int i = 0; i < dirty.size(); i++) {
-      Session s = dirty.get(i);
-      s.dirty = false;
-      s.flush(now);
+    try {
+      for (int i = 0; i < dirty.size(); i++) {
+        Session s = dirty.get(i);
+        s.dirty = false;
+        try {
+          s.flush(now);
+        } catch (RuntimeException e) {
+          // A bug in one session must not stall the output of every session on this loop.
+          log.warn("flush of session {} failed", Integer.toHexString(s.localId()), e);
+        }
+      }
+    } finally {
+      dirty.clear();
     }
-    dirty.clear();
   }
 
   // ---- timers ----

@@ -92,7 +92,7 @@ public final class Session implements MessageSink {
   // Address change verification (RFC 7016 §3.5.4.2).
   private InetSocketAddress pendingAddress;
   private byte[] mobilityBody;
-  private long mobilitySentAt;
+  private long mobilitySentAt = Long.MIN_VALUE / 2;
 
   // Closing.
   private int closeRequestsSent;
@@ -310,7 +310,11 @@ public final class Session implements MessageSink {
             if (f != null) {
               f.onExceptionReport(r.exceptionCode(), congestion);
               if (handler != null) {
-                handler.onFlowRejected(this, r.flowId(), r.exceptionCode());
+                try {
+                  handler.onFlowRejected(this, r.flowId(), r.exceptionCode());
+                } catch (RuntimeException e) {
+                  endpoint.log.warn("session handler failed in onFlowRejected", e);
+                }
               }
             }
           }
@@ -347,9 +351,17 @@ public final class Session implements MessageSink {
       RecvFlow flow = new RecvFlow(flowId, ud.metadata(), ud.associatedFlowId(), endpoint.config.recvLimits);
       f = new IncomingFlow(flow);
       recvFlows.put(flowId, f);
-      FlowHandler h = handler == null ? null : handler.onFlowOpened(this, flow);
+      FlowHandler h = null;
+      if (handler != null) {
+        try {
+          h = handler.onFlowOpened(this, flow);
+        } catch (RuntimeException e) {
+          endpoint.log.warn("session handler failed in onFlowOpened", e);
+        }
+      }
       if (h == null) {
         f.rejected = true;
+        f.finishedAt = now; // forgotten after the linger, so refused flows do not pin the flow limit
         queueException(flowId);
       }
       f.handler = h;
@@ -399,7 +411,11 @@ public final class Session implements MessageSink {
     if (f != null) {
       f.finishedAt = endpoint.clock.nanoTime();
       if (f.handler != null && state == State.OPEN) {
-        f.handler.onFinished(flow);
+        try {
+          f.handler.onFinished(flow);
+        } catch (RuntimeException e) {
+          endpoint.log.warn("flow handler failed in onFinished", e);
+        }
       }
     }
   }
@@ -413,6 +429,10 @@ public final class Session implements MessageSink {
 
   private void onPing(byte[] buf, int off, int len) {
     // RFC 7016 §2.3.9: the reply echoes the ping's body (Cumulus sends it empty: §11 row 7).
+    // A body too big to fit in one of our packets gets no reply (it would block the queue).
+    if (len > endpoint.config.packetCap - RtmfpEndpoint.PLAIN_START - 5 - 3) {
+      return;
+    }
     if (pingReplies.size() < MAX_QUEUED_PING_REPLIES) {
       pingReplies.add(Arrays.copyOfRange(buf, off, off + len));
     }
@@ -429,8 +449,10 @@ public final class Session implements MessageSink {
   }
 
   private void verifyNewAddress(InetSocketAddress from, long now) {
-    if (from.equals(pendingAddress) && now - mobilitySentAt < 1_000_000_000L) {
-      return; // a check to this address is already under way
+    // At most one mobility check a second per session, whatever the address: a replayed packet
+    // sent from many spoofed sources must not make us ping each of them (RFC 7016 §3.5.4.2).
+    if (now - mobilitySentAt < 1_000_000_000L) {
+      return;
     }
     pendingAddress = from;
     mobilityBody = new byte[9];
@@ -446,6 +468,8 @@ public final class Session implements MessageSink {
     if (state == State.OPEN) {
       state = State.CLOSED;
       notifyClosed("closed by peer");
+    } else if (state == State.CLOSING) {
+      state = State.CLOSED; // both sides closed at once: our ack ends it, no more requests
     }
     endpoint.markDirty(this);
   }
@@ -713,7 +737,11 @@ public final class Session implements MessageSink {
     if (now - lastManageAt >= 2_000_000_000L) {
       lastManageAt = now;
       if (handler != null) {
-        handler.onManage(this);
+        try {
+          handler.onManage(this);
+        } catch (RuntimeException e) {
+          endpoint.log.warn("session handler failed in onManage", e);
+        }
       }
     }
   }

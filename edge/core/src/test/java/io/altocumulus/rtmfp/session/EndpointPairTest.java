@@ -304,6 +304,27 @@ class EndpointPairTest {
   }
 
   @Test
+  void aReplayedPacketFromManySourcesTriggersOneMobilityCheckASecond() {
+    Session c = connect(null);
+    SendFlow f = c.openFlow(TcMetadata.encode(0), -1);
+    c.write(f, "x".getBytes(), true);
+    net.pump();
+    MemoryNetwork.Datagram captured = net.sent.stream().filter(d -> d.from().equals(CLIENT)).reduce((a, b) -> b).get();
+    int before = net.sent.size();
+    List<InetSocketAddress> spoofed = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      InetSocketAddress a = new InetSocketAddress("10.66.0." + (i + 1), 1000 + i);
+      spoofed.add(a);
+      byte[] b = captured.bytes().clone();
+      server.receive(b, 0, b.length, a);
+    }
+    server.flush();
+    long pings = net.sent.subList(before, net.sent.size()).stream().filter(d -> spoofed.contains(d.to())).count();
+    assertThat(pings).isEqualTo(1);
+    assertThat(serverSessions.get(0).address()).isEqualTo(CLIENT);
+  }
+
+  @Test
   void redirectIsFollowedByTheInitiator() {
     InetSocketAddress other = new InetSocketAddress("10.0.0.9", 1935);
     List<Session> otherSessions = new ArrayList<>();

@@ -60,6 +60,8 @@ public final class UdpNode implements AutoCloseable {
   /** Largest datagram accepted; RTMFP packets stay well below (RTMFP-WIRE). Larger ones are dropped. */
   public static final int MAX_DATAGRAM = 2048;
   public static final long DEFAULT_TICK_MILLIS = 10;
+  /** Datagrams waiting to be handed to one loop by the others; beyond it they are dropped. */
+  public static final int MAX_PENDING_HANDOVERS = 8192;
   /** Datagrams per recvmmsg call (epoll): the receive buffer holds this many 2048-byte slots. */
   static final int DATAGRAMS_PER_RECVMMSG = 16;
   /** Read calls per wake-up before the loop does other work. */
@@ -301,7 +303,10 @@ public final class UdpNode implements AutoCloseable {
     }
 
     /** A datagram another loop read for a session of ours. */
+    final java.util.concurrent.atomic.AtomicInteger pendingHandovers = new java.util.concurrent.atomic.AtomicInteger();
+
     void deliverHandedOver(byte[] copy, InetSocketAddress from) {
+      pendingHandovers.decrementAndGet();
       System.arraycopy(copy, 0, scratch, 0, copy.length);
       deliver(copy.length, from);
       readComplete();
@@ -363,10 +368,16 @@ public final class UdpNode implements AutoCloseable {
             owner = ownerLoop(id, loopCount, index);
           }
           if (owner != index) {
+            Loop target = loops[owner];
+            // Bounded: a flood naming another loop's sessions cannot queue without end.
+            if (target.pendingHandovers.incrementAndGet() > MAX_PENDING_HANDOVERS) {
+              target.pendingHandovers.decrementAndGet();
+              stats.dropped(index);
+              return;
+            }
             byte[] copy = new byte[n];
             c.getBytes(c.readerIndex(), copy);
             stats.handover(index);
-            Loop target = loops[owner];
             InetSocketAddress from = p.sender();
             target.executor.execute(() -> target.deliverHandedOver(copy, from));
             return;
