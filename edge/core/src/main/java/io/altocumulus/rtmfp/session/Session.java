@@ -144,6 +144,21 @@ public final class Session implements MessageSink {
     return peerId;
   }
 
+  /** Index of the event loop that owns this session. */
+  public int loopIndex() {
+    return endpoint.loopIndex();
+  }
+
+  /** Runs a task on this session's loop (then flushes what it queued): the way in from other loops. */
+  public java.util.concurrent.Executor loop() {
+    return endpoint.loop;
+  }
+
+  /** The owning endpoint's clock, in nanoseconds. */
+  public long now() {
+    return endpoint.clock.nanoTime();
+  }
+
   public SessionHandler handler() {
     return handler;
   }
@@ -199,6 +214,21 @@ public final class Session implements MessageSink {
     }
     flow.write(message, reliable);
     endpoint.markDirty(this);
+  }
+
+  /**
+   * Queues a message made of a per-flow header and a body that may be shared by many flows (neither
+   * is copied before the packet is built: encode once, encrypt per session). Abandoned instead of
+   * (re)sent once {@code deadlineNanos} (this endpoint's clock; Long.MAX_VALUE = none) has passed.
+   * Returns false if the flow's queue limit refused it.
+   */
+  public boolean write(SendFlow flow, byte[] header, byte[] body, boolean reliable, long deadlineNanos) {
+    if (state != State.OPEN) {
+      return false;
+    }
+    boolean queued = flow.write(header, body, reliable, deadlineNanos);
+    endpoint.markDirty(this);
+    return queued;
   }
 
   /** Ends our side of a flow (FIN, RTMFP-WIRE §7.6). */

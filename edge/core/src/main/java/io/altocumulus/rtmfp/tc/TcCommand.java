@@ -85,6 +85,25 @@ public record TcCommand(String name, double transactionId, Object commandObject,
     return out.toByteArray();
   }
 
+  /**
+   * A data message (RTMFP-WIRE §8.2): {@code handler, args...} as 0x0F (format byte 0, AMF0 with AMF3
+   * switches) for AMF3 clients, or as pure AMF0 type 0x12 for objectEncoding-0 clients.
+   */
+  public static byte[] encodeData(Amf0Writer.Mode mode, String handler, Object... args) {
+    AmfOutput out = new AmfOutput(64);
+    if (mode == Amf0Writer.Mode.PURE) {
+      out.writeU8(TcMessage.AMF0_DATA).writeI32(0);
+    } else {
+      out.writeU8(TcMessage.AMF3_DATA).writeI32(0).writeU8(0);
+    }
+    Amf0Writer w = new Amf0Writer(out, mode);
+    w.writeString(handler);
+    for (Object a : args) {
+      w.writeValue(a);
+    }
+    return out.toByteArray();
+  }
+
   /** An info object: level, code, description (omitted when empty), then extra members (RTMFP-WIRE §8.4). */
   public static Map<String, Object> info(String level, String code, String description, Map<String, ?> extra) {
     LinkedHashMap<String, Object> m = new LinkedHashMap<>();

@@ -44,6 +44,27 @@ public final class TcMessage {
     return m;
   }
 
+  /**
+   * Flow Sync (RFC 7425 §5.2, RTMFP-WIRE §8.8): sent on each of {@code count} flows that belong
+   * together, so the receiver delivers them from the same point.
+   */
+  public static byte[] flowSync(int syncId, int count) {
+    byte[] m = new byte[HEADER + 2 + 8];
+    m[0] = USER_CONTROL;
+    putShort(m, 5, UC_FLOW_SYNC);
+    putInt(m, 7, syncId);
+    putInt(m, 11, count);
+    return m;
+  }
+
+  /** The 5-byte header of a timestamped message: type, then the timestamp in ms. */
+  public static byte[] header(int type, int timestamp) {
+    byte[] h = new byte[HEADER];
+    h[0] = (byte) type;
+    putInt(h, 1, timestamp);
+    return h;
+  }
+
   static void putShort(byte[] b, int off, int v) {
     b[off] = (byte) (v >>> 8);
     b[off + 1] = (byte) v;

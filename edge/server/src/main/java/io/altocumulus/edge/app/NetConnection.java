@@ -17,7 +17,10 @@ import io.altocumulus.rtmfp.wire.WireException;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import io.altocumulus.edge.stream.NetStreamHandler;
+import io.altocumulus.edge.stream.StreamRegistry;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +35,9 @@ import org.slf4j.LoggerFactory;
 public final class NetConnection implements SessionHandler, FlowHandler {
   private static final Logger LOG = LoggerFactory.getLogger(NetConnection.class);
 
+  /** NetStreams one client may hold at once. */
+  static final int MAX_STREAMS = 64;
+
   /** Cumulus's wording for a missing app folder, without its typo (CUMULUS-FEATURES §3). */
   static final String INVALID_APP = "Application %s doesn't exist";
 
@@ -41,14 +47,18 @@ public final class NetConnection implements SessionHandler, FlowHandler {
   private final int keepAliveServerMs;
   private final int keepAlivePeerMs;
   private final Client client;
+  private final StreamRegistry streams;
+  private final HashMap<Integer, NetStreamHandler> netStreams = new HashMap<>(2);
+  private int nextStreamId = 1;
   private ServerApplication app;
   private RecvFlow controlFlow;
   private SendFlow responseFlow;
 
-  public NetConnection(Session session, Applications applications, DropCounters drops, int keepAliveServerMs,
-      int keepAlivePeerMs) {
+  public NetConnection(Session session, Applications applications, StreamRegistry streams, DropCounters drops,
+      int keepAliveServerMs, int keepAlivePeerMs) {
     this.session = session;
     this.applications = applications;
+    this.streams = streams;
     this.drops = drops;
     this.keepAliveServerMs = keepAliveServerMs;
     this.keepAlivePeerMs = keepAlivePeerMs;
@@ -79,14 +89,25 @@ public final class NetConnection implements SessionHandler, FlowHandler {
       controlFlow = flow;
       return this;
     }
-    // NetStream (TC, stream > 0) and NetGroup (GC) flows are served by the stream and
-    // rendezvous layers; until they are present such flows are refused with an exception report.
+    if (md.kind() == TcMetadata.Kind.TC && client.connected && controlFlow != null) {
+      // A NetStream flow for a stream id we gave out with createStream (RTMFP-WIRE §8.6).
+      NetStreamHandler ns = netStreams.get((int) Math.min(md.streamId(), Integer.MAX_VALUE));
+      if (ns != null) {
+        return ns;
+      }
+    }
+    // Unknown stream ids, and NetGroup (GC) flows until the rendezvous layer serves them, are
+    // refused with a flow exception report.
     LOG.debug("flow {} of kind {} stream {} refused", flow.flowId(), md.kind(), md.streamId());
     return null;
   }
 
   @Override
   public void onClosed(Session s, String reason) {
+    for (NetStreamHandler ns : netStreams.values()) {
+      ns.close();
+    }
+    netStreams.clear();
     if (client.connected) {
       client.connected = false;
       try {
@@ -142,6 +163,8 @@ public final class NetConnection implements SessionHandler, FlowHandler {
     switch (cmd.name()) {
       case "connect" -> onConnect(cmd);
       case "setPeerInfo" -> onSetPeerInfo(cmd);
+      case "createStream" -> onCreateStream(cmd);
+      case "deleteStream" -> onDeleteStream(cmd);
       case "close" -> session.close("NetConnection closed by the client");
       default -> onCall(cmd);
     }
@@ -209,6 +232,32 @@ public final class NetConnection implements SessionHandler, FlowHandler {
     client.peerAddresses = List.copyOf(addresses);
     // RTMFP-WIRE §8.3: Set Keepalive, from keepAliveServer / keepAlivePeer.
     send(TcMessage.setKeepalive(keepAliveServerMs, keepAlivePeerMs));
+  }
+
+  /** createStream: a new stream id, answered as the client's encoding wants (RTMFP-WIRE §8.5). */
+  private void onCreateStream(TcCommand cmd) {
+    if (!client.connected) {
+      sendError(cmd.transactionId(), "NetConnection.Call.Failed", "Client must be connected before creating streams");
+      return;
+    }
+    if (netStreams.size() >= MAX_STREAMS) {
+      sendError(cmd.transactionId(), "NetConnection.Call.Failed", "Too many streams");
+      return;
+    }
+    int id = nextStreamId++;
+    netStreams.put(id, new NetStreamHandler(client, id, controlFlow.flowId(), streams, drops));
+    // An integer: AMF3 behind the switch for AMF3 clients (V8), an AMF0 number for AMF0 clients.
+    sendCommand("_result", cmd.transactionId(), id);
+  }
+
+  private void onDeleteStream(TcCommand cmd) {
+    Object id = cmd.args().isEmpty() ? null : cmd.args().get(0);
+    if (id instanceof Number n) {
+      NetStreamHandler ns = netStreams.remove(n.intValue());
+      if (ns != null) {
+        ns.close();
+      }
+    }
   }
 
   private void onCall(TcCommand cmd) {

@@ -4,6 +4,8 @@ import io.altocumulus.edge.app.Applications;
 import io.altocumulus.edge.config.ConfigException;
 import io.altocumulus.edge.config.NodeConfig;
 import io.altocumulus.edge.net.UdpNode;
+import io.altocumulus.edge.stream.RelayConfig;
+import io.altocumulus.edge.stream.StreamRegistry;
 import io.altocumulus.rtmfp.DropCounters;
 import io.altocumulus.rtmfp.handshake.ServerIdentity;
 import io.altocumulus.rtmfp.handshake.ServerKeys;
@@ -57,6 +59,7 @@ public final class EdgeNode implements AutoCloseable {
   private final ThreadPoolExecutor crypto;
   private final ServerIdentity identity;
   private final Applications applications;
+  private final StreamRegistry streams;
   private final EdgeLoop[] loops;
   private final UdpNode udp;
 
@@ -79,7 +82,8 @@ public final class EdgeNode implements AutoCloseable {
     ec.keepAliveServerSeconds = (int) config.keepAliveServer().toSeconds();
     ec.keepAlivePeerSeconds = (int) config.keepAlivePeer().toSeconds();
     options.endpointConfig.accept(ec);
-    EdgePolicy policy = new EdgePolicy(identity, applications, drops, redirectTo,
+    this.streams = new StreamRegistry(relayConfig(config));
+    EdgePolicy policy = new EdgePolicy(identity, applications, streams, drops, redirectTo,
         ec.keepAliveServerSeconds * 1000, ec.keepAlivePeerSeconds * 1000);
     this.loops = new EdgeLoop[256];
     this.udp = new UdpNode(config, (loopIndex, loopCount, out, loopExecutor) -> {
@@ -139,6 +143,35 @@ public final class EdgeNode implements AutoCloseable {
       out.add(new PeerAddress(new InetSocketAddress(host, port), PeerAddress.ORIGIN_OBSERVED));
     }
     return out;
+  }
+
+  /** relay.audioDeadline / relay.videoDeadline (ms, 50..60000) and relay.queueLimit (bytes). */
+  static RelayConfig relayConfig(NodeConfig config) {
+    long audio = longKey(config, "relay.audioDeadline", RelayConfig.DEFAULT.audioDeadlineMillis(), 50, 60_000, "ms");
+    long video = longKey(config, "relay.videoDeadline", RelayConfig.DEFAULT.videoDeadlineMillis(), 50, 60_000, "ms");
+    long queue = longKey(config, "relay.queueLimit", RelayConfig.DEFAULT.queueLimitBytes(), 16_384, 1L << 30, "bytes");
+    return new RelayConfig(audio, video, queue);
+  }
+
+  private static long longKey(NodeConfig config, String key, long def, long min, long max, String unit) {
+    String v = config.raw().get(key);
+    if (v == null || v.isBlank()) {
+      return def;
+    }
+    long n;
+    try {
+      n = Long.parseLong(v.trim());
+    } catch (NumberFormatException e) {
+      throw new ConfigException(key, key + "=" + v + " is not a number: valid " + min + ".." + max + " (" + unit + ")");
+    }
+    if (n < min || n > max) {
+      throw new ConfigException(key, key + "=" + v + " is out of range: valid " + min + ".." + max + " (" + unit + ")");
+    }
+    return n;
+  }
+
+  public StreamRegistry streams() {
+    return streams;
   }
 
   public List<InetSocketAddress> addresses() {

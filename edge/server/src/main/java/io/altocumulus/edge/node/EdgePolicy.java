@@ -2,6 +2,7 @@ package io.altocumulus.edge.node;
 
 import io.altocumulus.edge.app.Applications;
 import io.altocumulus.edge.app.NetConnection;
+import io.altocumulus.edge.stream.StreamRegistry;
 import io.altocumulus.rtmfp.DropCause;
 import io.altocumulus.rtmfp.DropCounters;
 import io.altocumulus.rtmfp.handshake.HelloDecision;
@@ -26,11 +27,13 @@ final class EdgePolicy implements ResponderPolicy {
   private final Applications applications;
   private final DropCounters drops;
   private final List<PeerAddress> redirectTo;
+  private final StreamRegistry streams;
   private final int keepAliveServerMs;
   private final int keepAlivePeerMs;
 
-  EdgePolicy(ServerIdentity identity, Applications applications, DropCounters drops, List<PeerAddress> redirectTo,
-      int keepAliveServerMs, int keepAlivePeerMs) {
+  EdgePolicy(ServerIdentity identity, Applications applications, StreamRegistry streams, DropCounters drops,
+      List<PeerAddress> redirectTo, int keepAliveServerMs, int keepAlivePeerMs) {
+    this.streams = streams;
     this.identity = identity;
     this.applications = applications;
     this.drops = drops;
@@ -57,6 +60,6 @@ final class EdgePolicy implements ResponderPolicy {
 
   @Override
   public SessionHandler onSessionOpened(Session session) {
-    return new NetConnection(session, applications, drops, keepAliveServerMs, keepAlivePeerMs);
+    return new NetConnection(session, applications, streams, drops, keepAliveServerMs, keepAlivePeerMs);
   }
 }
