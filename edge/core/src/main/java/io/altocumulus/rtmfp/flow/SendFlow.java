@@ -447,6 +447,11 @@ public final class SendFlow {
     if (wire > roomLeft) {
       return -1;
     }
+    if (f.inFlight) {
+      // An abandoned fragment re-sent empty before its fate is known: this copy replaces it.
+      cc.onDiscarded(f.wireSize);
+      flowInFlight -= f.len;
+    }
     writeChunk(out, next, f, fsn, meta, assoc);
     f.inFlight = true;
     f.tsn = nextTsn++;
@@ -483,7 +488,7 @@ public final class SendFlow {
   /**
    * Abandons what passed its deadline (RFC 7016 §3.6.2.3.2): unsent messages (or the unsent rest
    * of one) leave the queue; fragments not yet acknowledged are abandoned so the forward sequence
-   * number moves past them, re-sent empty with ABN if they were to be retransmitted. Runs only when
+   * number moves past them, and are re-sent empty with ABN. Runs only when
    * {@code now} reaches the earliest deadline held.
    */
   private void expire(long now) {
@@ -497,6 +502,12 @@ public final class SendFlow {
       }
       if (f.deadline <= now) {
         abandon(f);
+        if (!f.retransmit) {
+          // Re-sent empty at once, so the receiver learns the new FSN even if nothing else follows
+          // and doesn't hold later complete messages behind it.
+          f.retransmit = true;
+          retransmitCount++;
+        }
       } else {
         next = Math.min(next, f.deadline);
       }
@@ -517,8 +528,8 @@ public final class SendFlow {
 
   /**
    * Gives up on a fragment: ABN replaces its data (RFC 7016 §3.6.2.3), the message it was part of
-   * can't be completed. In flight it stays in flight (an ack or a loss ends it, and a loss re-sends
-   * it empty); a pending retransmission goes out empty.
+   * can't be completed. In flight it stays in flight until an ack, a loss or its empty re-send; a
+   * pending retransmission goes out empty.
    */
   private void abandon(Fragment f) {
     f.abandoned = true;
