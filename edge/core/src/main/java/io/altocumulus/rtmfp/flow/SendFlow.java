@@ -236,7 +236,7 @@ public final class SendFlow {
     bytesQueued = 0;
     for (Fragment f : sent) {
       if (!f.acked && !f.abandoned && f.msg != null) {
-        abandon(f);
+        abandonAndAnnounce(f);
       }
     }
   }
@@ -501,13 +501,7 @@ public final class SendFlow {
         continue;
       }
       if (f.deadline <= now) {
-        abandon(f);
-        if (!f.retransmit) {
-          // Re-sent empty at once, so the receiver learns the new FSN even if nothing else follows
-          // and doesn't hold later complete messages behind it.
-          f.retransmit = true;
-          retransmitCount++;
-        }
+        abandonAndAnnounce(f);
       } else {
         next = Math.min(next, f.deadline);
       }
@@ -524,6 +518,18 @@ public final class SendFlow {
       }
     }
     nextExpiry = next;
+  }
+
+  /**
+   * Abandons {@code f} and re-sends it empty at once, so the receiver learns the new FSN even if
+   * nothing else follows and doesn't hold later complete messages behind it.
+   */
+  private void abandonAndAnnounce(Fragment f) {
+    abandon(f);
+    if (!f.retransmit) {
+      f.retransmit = true;
+      retransmitCount++;
+    }
   }
 
   /**

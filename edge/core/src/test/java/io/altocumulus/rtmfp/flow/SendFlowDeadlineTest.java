@@ -517,9 +517,6 @@ class SendFlowDeadlineTest {
       clock.advanceMillis(5);
     }
 
-    System.out.printf("frames %d delivered %d expired %d dropped %d abandoned %d maxQueued %d%n",
-        frames, sink.got.size(), sender.expiredMessages(), sender.droppedMessages(),
-        sender.abandonedFragments(), maxQueued);
     assertThat(sender.finished()).isTrue();
     assertThat(sink.finished).isEqualTo(1);
     assertThat(maxQueued).isLessThanOrEqualTo(limit);
@@ -539,7 +536,7 @@ class SendFlowDeadlineTest {
       assertThat(sink.at.get(i)).as("frame %d delivered late", idx)
           .isLessThanOrEqualTo(deadlines.get(idx) + LATE_BOUND);
     }
-    System.out.println("max late ms " + maxLate / MS);
+    assertThat(maxLate).isPositive(); // some frames did wait behind an abandoned fragment
     for (int i = 0; i < bodies.length; i++) {
       assertThat(bodies[i]).isEqualTo(pristine[i]);
     }
