@@ -336,7 +336,7 @@ class SendFlowDeadlineTest {
     }
     assertThat(sink.got).hasSize(1);
     assertThat(sink.got.get(0)[0]).isEqualTo((byte) 9);
-    assertThat(r.lostFragments()).isEqualTo(1);
+    assertThat(f.retransmittedFragments()).isEqualTo(1); // seq 1 re-sent empty with ABN
     assertThat(sink.finished).isEqualTo(1);
     assertThat(f.finished()).isTrue();
   }
