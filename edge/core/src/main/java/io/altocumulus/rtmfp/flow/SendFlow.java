@@ -5,12 +5,18 @@ import io.altocumulus.rtmfp.wire.chunk.DataAck;
 import io.altocumulus.rtmfp.wire.chunk.UserData;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.Objects;
 
 /**
  * The sending side of one flow (RFC 7016 §3.6.2, RTMFP-WIRE §7.6): queues messages, cuts them
  * into fragments as packet space and the session's congestion window allow, tracks fragments in
  * flight, detects loss from later acknowledgements, retransmits reliable fragments and abandons
  * unreliable ones (moving the forward sequence number so the receiver stops waiting).
+ *
+ * <p>For media relay (RTMFP-WIRE §8.8) a message may be a small per-flow header followed by a body
+ * shared by many flows (neither is copied until the packet is built), may carry a deadline after
+ * which it is abandoned rather than sent or retransmitted (partial reliability, RFC 7016
+ * §3.6.2.3.2), and the unsent queue may be bounded, refusing (and counting) what doesn't fit.
  */
 public final class SendFlow {
   /** Window assumed before the first ack reports one (RFC 7016 leaves it to the sender). */
@@ -22,26 +28,36 @@ public final class SendFlow {
   static final long PROBE_MIN_INTERVAL = 1_000_000_000L;
   static final long PROBE_MAX_INTERVAL = 60_000_000_000L;
 
+  /** A queued message: {@code head} (may be null) then {@code body}, read as one byte run. */
   private static final class Message {
-    final byte[] data;
+    final byte[] head;
+    final byte[] body;
+    final int length;
     final boolean reliable;
+    final long deadline;
     int sent;
     boolean abandoned;
 
-    Message(byte[] data, boolean reliable) {
-      this.data = data;
+    Message(byte[] head, byte[] body, boolean reliable, long deadline) {
+      this.head = head;
+      this.body = body;
+      this.length = (head == null ? 0 : head.length) + body.length;
       this.reliable = reliable;
+      this.deadline = deadline;
     }
   }
 
   private static final class Fragment {
     long seq;
     int flags;
-    byte[] data;
+    /** Bytes {@code [off, off+len)} of head followed by body; both null once acked or abandoned. */
+    byte[] head;
+    byte[] body;
     int off;
     int len;
     Message msg;
     boolean reliable;
+    long deadline;
     boolean inFlight;
     boolean retransmit;
     boolean acked;
@@ -85,6 +101,16 @@ public final class SendFlow {
   private long fragmentsSent;
   private long retransmittedFragments;
   private long abandonedFragments;
+  private long expiredMessages;
+  private long droppedMessages;
+
+  /** Bound on unsent bytes, 0 for none. */
+  private long queueLimit;
+  /**
+   * No deadline of a queued message or unfinished fragment is below this: the expiry scan runs
+   * only when {@code now} reaches it, so flows without deadlines never scan.
+   */
+  private long nextExpiry = Long.MAX_VALUE;
 
   public SendFlow(long flowId, byte[] metadata, long associatedFlowId) {
     this.flowId = flowId;
@@ -99,6 +125,37 @@ public final class SendFlow {
   /** Unsent message bytes. */
   public long bytesQueued() {
     return bytesQueued;
+  }
+
+  /** Unsent message bytes (bytes in flight excluded): what {@link #setQueueLimit} bounds. */
+  public long queuedBytes() {
+    return bytesQueued;
+  }
+
+  /**
+   * Bounds the unsent bytes: a {@code write} that would take {@link #queuedBytes()} above
+   * {@code bytes} is refused and counted in {@link #droppedMessages()}. 0 (the default) = unbounded.
+   * Lowering the limit drops nothing already queued.
+   */
+  public void setQueueLimit(long bytes) {
+    if (bytes < 0) {
+      throw new IllegalArgumentException("queue limit " + bytes);
+    }
+    queueLimit = bytes;
+  }
+
+  public long queueLimit() {
+    return queueLimit;
+  }
+
+  /** Messages (or their unsent rest) taken out of the queue because their deadline passed. */
+  public long expiredMessages() {
+    return expiredMessages;
+  }
+
+  /** Messages refused by the queue limit, plus those dropped by {@link #abandonQueued()}. */
+  public long droppedMessages() {
+    return droppedMessages;
   }
 
   /** Bytes of chunks written, retransmissions included. */
@@ -130,14 +187,58 @@ public final class SendFlow {
 
   /**
    * Queues a message. The array is owned from now on and never modified, so the same array may be
-   * queued on several flows. Unreliable messages are sent once and abandoned if lost.
+   * queued on several flows. Unreliable messages are sent once and abandoned if lost. Same as
+   * {@code write(null, message, reliable, Long.MAX_VALUE)}.
    */
-  public void write(byte[] message, boolean reliable) {
+  public boolean write(byte[] message, boolean reliable) {
+    return write(null, message, reliable, Long.MAX_VALUE);
+  }
+
+  /**
+   * Queues the message {@code header} (null or empty for none) followed by {@code body}. Neither
+   * array is copied or modified, ever: the same body may be queued on many flows; bytes are copied
+   * only into the packets {@link #fill} builds, fragments cut across the two as if they were one.
+   * The flow keeps both arrays until the message is acknowledged or abandoned.
+   *
+   * @param deadlineNanos absolute time (the clock of {@code now} in {@link #fill}) after which the
+   *     message is abandoned instead of sent or retransmitted; {@code Long.MAX_VALUE} for none
+   * @return false if refused: the flow is closing or rejected (not counted), or the queue limit
+   *     would be exceeded (counted in {@link #droppedMessages()})
+   */
+  public boolean write(byte[] header, byte[] body, boolean reliable, long deadlineNanos) {
+    Objects.requireNonNull(body, "body");
     if (closing || rejected) {
-      return;
+      return false;
     }
-    queue.add(new Message(message, reliable));
-    bytesQueued += message.length;
+    Message m = new Message(header != null && header.length == 0 ? null : header, body, reliable,
+        deadlineNanos);
+    if (queueLimit > 0 && bytesQueued + m.length > queueLimit) {
+      droppedMessages++;
+      return false;
+    }
+    queue.add(m);
+    bytesQueued += m.length;
+    nextExpiry = Math.min(nextExpiry, deadlineNanos);
+    return true;
+  }
+
+  /**
+   * Drops every unsent message (counted in {@link #droppedMessages()}) and abandons every data
+   * fragment not yet acknowledged, so the forward sequence number moves past them (e.g. a player
+   * is reset). A pending FIN is kept; the flow stays usable.
+   */
+  public void abandonQueued() {
+    for (Message m : queue) {
+      m.abandoned = true;
+      droppedMessages++;
+    }
+    queue.clear();
+    bytesQueued = 0;
+    for (Fragment f : sent) {
+      if (!f.acked && !f.abandoned && f.msg != null) {
+        abandonAndAnnounce(f);
+      }
+    }
   }
 
   /**
@@ -176,6 +277,7 @@ public final class SendFlow {
     if (rejected || silentClose) {
       return false;
     }
+    expire(now);
     return retransmitCount > 0 || newDataAllowed() || finPending()
         || (zeroWindow && now >= nextProbeAt);
   }
@@ -191,6 +293,7 @@ public final class SendFlow {
     if (rejected || silentClose) {
       return 0;
     }
+    expire(now);
     int used = 0;
     boolean cont = continuing;
     while (cc.canSend(0)) {
@@ -209,7 +312,7 @@ public final class SendFlow {
       }
       if (newDataAllowed()) {
         Message m = queue.peekFirst();
-        int remaining = m.data.length - m.sent;
+        int remaining = m.length - m.sent;
         if (m.abandoned) {
           // Part of it was abandoned: the rest can't make a message any more.
           queue.pollFirst();
@@ -233,7 +336,7 @@ public final class SendFlow {
           flags |= UserData.FIN;
           finCreated = true;
         }
-        Fragment nf = newFragment(seq, flags, m.data, m.sent, n, m);
+        Fragment nf = newFragment(seq, flags, m.head, m.body, m.sent, n, m);
         m.sent += n;
         bytesQueued -= n;
         if (last) {
@@ -250,7 +353,7 @@ public final class SendFlow {
         if (headerSize(seq, currentFsn(seq), cont) > room - used) {
           break;
         }
-        Fragment nf = newFragment(seq, UserData.ABN | UserData.FIN, null, 0, 0, null);
+        Fragment nf = newFragment(seq, UserData.ABN | UserData.FIN, null, null, 0, 0, null);
         nf.reliable = true;
         finCreated = true;
         nextSeq++;
@@ -271,18 +374,21 @@ public final class SendFlow {
     return used;
   }
 
-  private Fragment newFragment(long seq, int flags, byte[] data, int off, int len, Message m) {
+  private Fragment newFragment(long seq, int flags, byte[] head, byte[] body, int off, int len,
+      Message m) {
     Fragment f = pool.pollFirst();
     if (f == null) {
       f = new Fragment();
     }
     f.seq = seq;
     f.flags = flags;
-    f.data = data;
+    f.head = head;
+    f.body = body;
     f.off = off;
     f.len = len;
     f.msg = m;
     f.reliable = m == null || m.reliable;
+    f.deadline = m == null ? Long.MAX_VALUE : m.deadline;
     f.inFlight = false;
     f.retransmit = false;
     f.acked = false;
@@ -341,7 +447,12 @@ public final class SendFlow {
     if (wire > roomLeft) {
       return -1;
     }
-    UserData.write(out, next, f.flags, flowId, f.seq, f.seq - fsn, meta, assoc, f.data, f.off, f.len);
+    if (f.inFlight) {
+      // An abandoned fragment re-sent empty before its fate is known: this copy replaces it.
+      cc.onDiscarded(f.wireSize);
+      flowInFlight -= f.len;
+    }
+    writeChunk(out, next, f, fsn, meta, assoc);
     f.inFlight = true;
     f.tsn = nextTsn++;
     f.naks = 0;
@@ -353,6 +464,93 @@ public final class SendFlow {
     bytesSent += wire;
     fragmentsSent++;
     return wire;
+  }
+
+  /** Writes {@code f}'s chunk; its data may span head and body. */
+  private void writeChunk(ByteBuffer out, boolean next, Fragment f, long fsn, byte[] meta, long assoc) {
+    int hl = f.head == null ? 0 : f.head.length;
+    int end = f.off + f.len;
+    if (f.len == 0 || end <= hl) {
+      UserData.write(out, next, f.flags, flowId, f.seq, f.seq - fsn, meta, assoc, f.head, f.off, f.len);
+    } else if (f.off >= hl) {
+      UserData.write(out, next, f.flags, flowId, f.seq, f.seq - fsn, meta, assoc, f.body, f.off - hl,
+          f.len);
+    } else {
+      // Across the boundary: the chunk header without data, its length fixed, then both pieces.
+      int start = out.position();
+      UserData.write(out, next, f.flags, flowId, f.seq, f.seq - fsn, meta, assoc, null, 0, 0);
+      out.putShort(start + 1, (short) (out.position() - start - 3 + f.len));
+      out.put(f.head, f.off, hl - f.off);
+      out.put(f.body, 0, end - hl);
+    }
+  }
+
+  /**
+   * Abandons what passed its deadline (RFC 7016 §3.6.2.3.2): unsent messages (or the unsent rest
+   * of one) leave the queue; fragments not yet acknowledged are abandoned so the forward sequence
+   * number moves past them, and are re-sent empty with ABN. Runs only when
+   * {@code now} reaches the earliest deadline held.
+   */
+  private void expire(long now) {
+    if (now < nextExpiry) {
+      return;
+    }
+    long next = Long.MAX_VALUE;
+    for (Fragment f : sent) {
+      if (f.acked || f.abandoned || f.msg == null) {
+        continue;
+      }
+      if (f.deadline <= now) {
+        abandonAndAnnounce(f);
+      } else {
+        next = Math.min(next, f.deadline);
+      }
+    }
+    for (var it = queue.iterator(); it.hasNext(); ) {
+      Message m = it.next();
+      if (m.deadline <= now) {
+        it.remove();
+        bytesQueued -= m.length - m.sent;
+        m.abandoned = true;
+        expiredMessages++;
+      } else {
+        next = Math.min(next, m.deadline);
+      }
+    }
+    nextExpiry = next;
+  }
+
+  /**
+   * Abandons {@code f} and re-sends it empty at once, so the receiver learns the new FSN even if
+   * nothing else follows and doesn't hold later complete messages behind it.
+   */
+  private void abandonAndAnnounce(Fragment f) {
+    abandon(f);
+    if (!f.retransmit) {
+      f.retransmit = true;
+      retransmitCount++;
+    }
+  }
+
+  /**
+   * Gives up on a fragment: ABN replaces its data (RFC 7016 §3.6.2.3), the message it was part of
+   * can't be completed. In flight it stays in flight until an ack, a loss or its empty re-send; a
+   * pending retransmission goes out empty.
+   */
+  private void abandon(Fragment f) {
+    f.abandoned = true;
+    f.flags = (f.flags & UserData.FIN) | UserData.ABN;
+    f.head = null;
+    f.body = null;
+    if (f.inFlight) {
+      flowInFlight -= f.len; // so the later ack or loss, seeing len 0, keeps the count right
+    }
+    f.len = 0;
+    if (f.msg != null) {
+      f.msg.abandoned = true;
+      f.msg = null;
+    }
+    abandonedFragments++;
   }
 
   /**
@@ -399,7 +597,8 @@ public final class SendFlow {
         f.retransmit = false;
         retransmitCount--;
       }
-      f.data = null;
+      f.head = null;
+      f.body = null;
       f.msg = null;
     }
 
@@ -410,7 +609,7 @@ public final class SendFlow {
           f.inFlight = false;
           flowInFlight -= f.len;
           cc.onDiscarded(f.wireSize);
-          markLost(f);
+          markLost(f, now);
           anyLoss = true;
         }
       }
@@ -422,7 +621,8 @@ public final class SendFlow {
 
     while (!sent.isEmpty() && sent.peekFirst().acked) {
       Fragment f = sent.pollFirst();
-      f.data = null;
+      f.head = null;
+      f.body = null;
       f.msg = null;
       pool.addLast(f);
     }
@@ -438,19 +638,11 @@ public final class SendFlow {
     }
   }
 
-  private void markLost(Fragment f) {
-    if (!f.reliable && !f.abandoned) {
-      // RFC 7016 §3.6.2.3: a lost unreliable fragment is abandoned; it is re-sent empty with ABN
-      // until acked, so the receiver learns the FSN moved past it.
-      f.abandoned = true;
-      f.flags = (f.flags & UserData.FIN) | UserData.ABN;
-      f.data = null;
-      f.len = 0;
-      if (f.msg != null) {
-        f.msg.abandoned = true;
-        f.msg = null;
-      }
-      abandonedFragments++;
+  private void markLost(Fragment f, long now) {
+    if ((!f.reliable || f.deadline <= now) && !f.abandoned) {
+      // RFC 7016 §3.6.2.3: a lost unreliable (or past its deadline) fragment is abandoned; it is
+      // re-sent empty with ABN until acked, so the receiver learns the FSN moved past it.
+      abandon(f);
     }
     if (!f.retransmit) {
       f.retransmit = true;
@@ -467,7 +659,7 @@ public final class SendFlow {
       if (f.inFlight) {
         f.inFlight = false;
         flowInFlight -= f.len;
-        markLost(f);
+        markLost(f, now);
       }
     }
   }
@@ -484,6 +676,11 @@ public final class SendFlow {
       if (f.inFlight && cc != null) {
         cc.onDiscarded(f.wireSize);
       }
+    }
+    for (Fragment f : sent) {
+      f.head = null;
+      f.body = null;
+      f.msg = null;
     }
     sent.clear();
     queue.clear();
