@@ -77,10 +77,13 @@ final class BenchNet {
    * @param serverHandler the server's session handler factory; null for the edge's real
    *     NetConnection with a registered application "app"
    */
+  final io.altocumulus.edge.stream.StreamRegistry streams =
+      new io.altocumulus.edge.stream.StreamRegistry(io.altocumulus.edge.stream.RelayConfig.DEFAULT);
+
   BenchNet(java.util.function.Function<Session, SessionHandler> serverHandler) {
     Applications apps = new Applications(Path.of("www")).register("app", new ServerApplication() {});
     java.util.function.Function<Session, SessionHandler> handlers = serverHandler != null ? serverHandler
-        : s -> new NetConnection(s, apps, serverDrops, 15_000, 10_000);
+        : s -> new NetConnection(s, apps, streams, serverDrops, 15_000, 10_000);
     ResponderPolicy policy = new ResponderPolicy() {
       @Override
       public HelloDecision onIHello(EndpointDiscriminator epd, byte[] tag, InetSocketAddress from) {
