@@ -179,9 +179,11 @@ public final class LoadTool {
       publisher = new Publisher();
       publisher.start(clients[0]);
       try {
-        publisher.started.get(Math.max(1, Math.min(5_000, (deadline - System.nanoTime()) / 1_000_000)), TimeUnit.MILLISECONDS);
+        // At most 5 s, and at most half the run, so players still get their share of it.
+        publisher.started.get(Math.max(1, Math.min(5_000, o.durationSeconds * 500L)), TimeUnit.MILLISECONDS);
       } catch (Exception e) {
-        errors.add("publisher: no NetStream.Publish.Start (" + e + "), sending anyway");
+        errors.add("publisher: no NetStream.Publish.Start (" + e + ")"
+            + (publisher.stream != null ? ", sending anyway" : ", no stream: nothing sent"));
       }
       if (publisher.stream != null) {
         publisher.beginSending();
