@@ -49,7 +49,7 @@ public final class ClientNetConnection implements SessionHandler, FlowHandler {
     }
   }
 
-  private final ClientTransport transport;
+  private final java.util.concurrent.Executor loop;
   private final String url;
   private final RtmfpClient.ConnectOptions options;
   private final CompletableFuture<ClientNetConnection> connected = new CompletableFuture<>();
@@ -60,13 +60,23 @@ public final class ClientNetConnection implements SessionHandler, FlowHandler {
   private final List<Consumer<TcCommand>> commandListeners = new CopyOnWriteArrayList<>();
   private Session session;
   private SendFlow flow;
+  private final HashMap<Long, ClientNetStream> streams = new HashMap<>();
   private double nextTxid = 2;
   private volatile Object connectInfo;
 
   ClientNetConnection(ClientTransport transport, String url, RtmfpClient.ConnectOptions options) {
-    this.transport = transport;
+    this(transport::execute, url, options);
+  }
+
+  /** {@code loop} runs a task on the session's loop and flushes what it queued (tests pass their own). */
+  ClientNetConnection(java.util.concurrent.Executor loop, String url, RtmfpClient.ConnectOptions options) {
+    this.loop = loop;
     this.url = url;
     this.options = options;
+  }
+
+  void execute(Runnable r) {
+    loop.execute(r);
   }
 
   CompletableFuture<ClientNetConnection> connectedFuture() {
@@ -133,7 +143,7 @@ public final class ClientNetConnection implements SessionHandler, FlowHandler {
   /** Calls a server method; completes with the {@code _result} value, or fails with {@link CallFailedException}. */
   public CompletableFuture<Object> call(String method, Object... args) {
     CompletableFuture<Object> f = new CompletableFuture<>();
-    transport.execute(() -> {
+    loop.execute(() -> {
       if (session == null || !session.isOpen()) {
         f.completeExceptionally(new IllegalStateException("not connected"));
         return;
@@ -145,9 +155,69 @@ public final class ClientNetConnection implements SessionHandler, FlowHandler {
     return f;
   }
 
+  /**
+   * NetConnection.createStream (RTMFP-WIRE §8.5): the {@code _result} value, an AMF0 number or an
+   * AMF3 integer, is the stream id. The stream's flow is opened, flows the server opens for that id
+   * are routed to it.
+   */
+  public CompletableFuture<ClientNetStream> createStream() {
+    CompletableFuture<ClientNetStream> out = new CompletableFuture<>();
+    loop.execute(() -> {
+      if (session == null || !session.isOpen()) {
+        out.completeExceptionally(new IllegalStateException("not connected"));
+        return;
+      }
+      double txid = nextTxid++;
+      CompletableFuture<Object> answer = new CompletableFuture<>();
+      // Registered on the loop before the command leaves, so this runs on the loop at the answer.
+      answer.whenComplete((v, err) -> {
+        if (err != null) {
+          out.completeExceptionally(err);
+        } else if (!(v instanceof Number n) || n.doubleValue() <= 0 || n.doubleValue() != Math.rint(n.doubleValue())) {
+          out.completeExceptionally(new IllegalStateException("createStream answered " + v));
+        } else {
+          ClientNetStream ns = new ClientNetStream(this, n.longValue(), options.objectEncoding);
+          streams.put(ns.streamId(), ns);
+          ns.open();
+          out.complete(ns);
+        }
+      });
+      pending.put(txid, answer);
+      session.write(flow, StreamMessages.command(options.objectEncoding, "createStream", txid), true);
+    });
+    return out;
+  }
+
+  /** On the loop: the stream's own flow, associated with the NetConnection flow (RTMFP-WIRE §7.2). */
+  SendFlow openStreamFlow(long streamId) {
+    return session.openFlow(TcMetadata.encode(streamId), flow.flowId());
+  }
+
+  void writeOnNetConnection(byte[] message) {
+    loop.execute(() -> {
+      if (session != null) {
+        session.write(flow, message, true);
+      }
+    });
+  }
+
+  void deleteStream(ClientNetStream ns) {
+    loop.execute(() -> {
+      if (streams.remove(ns.streamId()) == ns) {
+        session.write(flow, StreamMessages.command(options.objectEncoding, "deleteStream", 0, (double) ns.streamId()), true);
+        ns.onDeleted();
+      }
+    });
+  }
+
+  /** The objectEncoding this connection announced (0 or 3). */
+  public int objectEncoding() {
+    return options.objectEncoding;
+  }
+
   /** Sends setPeerInfo; completes with the Set Keepalive periods {server ms, peer ms}. */
   public CompletableFuture<int[]> setPeerInfo(String... addresses) {
-    transport.execute(() -> session.write(flow, TcCommand.encode("setPeerInfo", 0, mode(), (Object[]) addresses), true));
+    loop.execute(() -> session.write(flow, TcCommand.encode("setPeerInfo", 0, mode(), (Object[]) addresses), true));
     return keepalive;
   }
 
@@ -156,12 +226,12 @@ public final class ClientNetConnection implements SessionHandler, FlowHandler {
    * the server's handling of bad input).
    */
   public void sendRaw(byte[] message) {
-    transport.execute(() -> session.write(flow, message.clone(), true));
+    loop.execute(() -> session.write(flow, message.clone(), true));
   }
 
   /** Closes the session (close request, RFC 7016 §3.5.5); completes when it is closed. */
   public CompletableFuture<String> close() {
-    transport.execute(() -> {
+    loop.execute(() -> {
       if (session != null) {
         session.close("closed by client");
       }
@@ -206,7 +276,19 @@ public final class ClientNetConnection implements SessionHandler, FlowHandler {
   public FlowHandler onFlowOpened(Session s, RecvFlow f) {
     try {
       TcMetadata md = TcMetadata.parse(f.metadata());
-      return md.isNetConnection() ? this : null;
+      if (md.isNetConnection()) {
+        return this;
+      }
+      if (md.kind() != TcMetadata.Kind.TC) {
+        return null;
+      }
+      // REAL-CLIENTS.md §10: a server flow for a stream id we do not know is refused.
+      ClientNetStream ns = streams.get(md.streamId());
+      if (ns == null) {
+        return null;
+      }
+      ns.onServerFlow(f);
+      return ns.handler();
     } catch (WireException e) {
       return null;
     }
@@ -234,6 +316,15 @@ public final class ClientNetConnection implements SessionHandler, FlowHandler {
       int peer = TcMessage.getInt(buf, off + TcMessage.HEADER + 6);
       session.setKeepalivePeriodMillis(server);
       keepalive.complete(new int[] {server, peer});
+      return;
+    }
+    if (type == TcMessage.USER_CONTROL && len >= TcMessage.HEADER + 2 + 4
+        && TcMessage.getShort(buf, off + TcMessage.HEADER) == TcMessage.UC_STREAM_BEGIN) {
+      // The answer to Set Buffer Length (RTMFP-WIRE §8.3): recorded on the stream it names.
+      ClientNetStream ns = streams.get(TcMessage.getInt(buf, off + TcMessage.HEADER + 2) & 0xFFFFFFFFL);
+      if (ns != null) {
+        ns.onStreamBegin();
+      }
       return;
     }
     if (type != TcMessage.AMF0_COMMAND && type != TcMessage.AMF3_COMMAND) {
