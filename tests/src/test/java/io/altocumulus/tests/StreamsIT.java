@@ -1,0 +1,211 @@
+package io.altocumulus.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.altocumulus.edge.node.EdgeNode;
+import io.altocumulus.rtmfp.client.ClientNetConnection;
+import io.altocumulus.rtmfp.client.ClientNetStream;
+import io.altocumulus.rtmfp.client.RtmfpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** NetStream publish/play through a real node on loopback (issue #3). */
+class StreamsIT {
+  static final byte[] AAC_CONFIG = {(byte) 0xAF, 0x00, 0x12, 0x10};
+  static final byte[] AVC_CONFIG = {0x17, 0x00, 0, 0, 0, 1, 0x64, 0, 0x1f};
+
+  @TempDir
+  Path dir;
+  EdgeNode node;
+  RtmfpClient client;
+  String url;
+
+  /** What a player saw, in arrival order. */
+  static final class Seen {
+    final List<String> codes = new CopyOnWriteArrayList<>();
+    final List<String> media = Collections.synchronizedList(new ArrayList<>());
+    final List<Integer> times = Collections.synchronizedList(new ArrayList<>());
+    final List<String> data = new CopyOnWriteArrayList<>();
+
+    void attach(ClientNetStream s) {
+      s.onStatus(e -> codes.add(e.code()));
+      s.onAudio((t, buf, off, len) -> {
+        media.add("A" + tag(buf, off, len));
+        times.add(t);
+      });
+      s.onVideo((t, buf, off, len) -> {
+        media.add("V" + tag(buf, off, len));
+        times.add(t);
+      });
+      s.onData((handler, values) -> data.add(handler));
+    }
+
+    static String tag(byte[] buf, int off, int len) {
+      StringBuilder sb = new StringBuilder();
+      for (int i = 0; i < Math.min(len, 3); i++) {
+        sb.append(String.format("%02x", buf[off + i]));
+      }
+      return sb.toString();
+    }
+  }
+
+  @BeforeEach
+  void start() throws Exception {
+    Path www = dir.resolve("www");
+    Files.createDirectories(www.resolve("live"));
+    node = EdgeNode.start(EdgeLoopbackIT.config(www, ""));
+    client = RtmfpClient.open();
+    url = "rtmfp://127.0.0.1:" + node.localAddress().getPort() + "/live";
+  }
+
+  @AfterEach
+  void stop() {
+    client.close();
+    node.close();
+  }
+
+  ClientNetStream stream(int objectEncoding) throws Exception {
+    ClientNetConnection nc = client.connect(url, new RtmfpClient.ConnectOptions().objectEncoding(objectEncoding))
+        .get(10, TimeUnit.SECONDS);
+    return nc.createStream().get(5, TimeUnit.SECONDS);
+  }
+
+  static byte[] frame(int kind, int seq) {
+    // kind: 0xAF01 AAC frame, 0x1701 keyframe, 0x2701 inter frame; then a sequence number.
+    return new byte[] {(byte) (kind >> 8), (byte) kind, (byte) seq, (byte) (seq >> 8), 0x55};
+  }
+
+  @Test
+  void publishToThreePlayersThenALatePlayerThenUnpublish() throws Exception {
+    ClientNetStream publisher = stream(3);
+    Seen pub = new Seen();
+    pub.attach(publisher);
+    publisher.publish("cam");
+    await().atMost(Duration.ofSeconds(5)).until(() -> pub.codes.contains("NetStream.Publish.Start"));
+
+    List<Seen> players = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ClientNetStream p = stream(3);
+      Seen seen = new Seen();
+      seen.attach(p);
+      p.play("cam");
+      players.add(seen);
+    }
+    for (Seen s : players) {
+      await().atMost(Duration.ofSeconds(5)).until(() -> s.codes.contains("NetStream.Play.Start"));
+      assertThat(s.codes).containsSubsequence("NetStream.Play.Reset", "NetStream.Play.Start");
+    }
+    Map<String, Object> md = new LinkedHashMap<>();
+    md.put("width", 640.0);
+    publisher.sendMetaData(md);
+    publisher.sendAudio(1000, AAC_CONFIG);
+    publisher.sendVideo(1000, AVC_CONFIG);
+    int t = 1000;
+    for (int seq = 0; seq < 40; seq++) {
+      t += 40;
+      publisher.sendVideo(t, frame(seq % 10 == 0 ? 0x1701 : 0x2701, seq));
+      publisher.sendAudio(t, frame(0xAF01, seq));
+    }
+    for (Seen s : players) {
+      await().atMost(Duration.ofSeconds(5)).until(() -> s.media.size() >= 82);
+      // Sequence headers first, then every frame in order; time starts at 0.
+      assertThat(s.media.get(0)).isIn("Aaf0012", "V170000");
+      assertThat(s.times.get(0)).isZero();
+      assertThat(s.data).contains("onMetaData");
+    }
+    assertThat(players.get(1).media).isEqualTo(players.get(0).media);
+    assertThat(players.get(2).media).isEqualTo(players.get(0).media);
+
+    // A late player: metadata and sequence headers first, then it starts on a keyframe.
+    ClientNetStream late = stream(3);
+    Seen lateSeen = new Seen();
+    lateSeen.attach(late);
+    late.play("cam");
+    await().atMost(Duration.ofSeconds(5)).until(() -> lateSeen.codes.contains("NetStream.Play.Start"));
+    for (int seq = 40; seq < 60; seq++) {
+      t += 40;
+      publisher.sendVideo(t, frame(seq % 10 == 5 ? 0x1701 : 0x2701, seq));
+      publisher.sendAudio(t, frame(0xAF01, seq));
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> lateSeen.media.stream().anyMatch(m -> m.startsWith("V17")));
+    assertThat(lateSeen.data).contains("onMetaData");
+    List<String> video = lateSeen.media.stream().filter(m -> m.startsWith("V")).toList();
+    assertThat(video.get(0)).isEqualTo("V170000"); // the cached AVC sequence header
+    assertThat(video.get(1)).startsWith("V1701"); // then a keyframe, never an inter frame first
+    List<String> audio = lateSeen.media.stream().filter(m -> m.startsWith("A")).toList();
+    assertThat(audio.get(0)).isEqualTo("Aaf0012"); // the cached AAC sequence header
+    assertThat(lateSeen.times.get(0)).isZero();
+
+    // A second publisher on the same name is refused.
+    ClientNetStream second = stream(3);
+    Seen secondSeen = new Seen();
+    secondSeen.attach(second);
+    second.publish("cam");
+    await().atMost(Duration.ofSeconds(5)).until(() -> secondSeen.codes.contains("NetStream.Publish.BadName"));
+
+    // The publisher leaving: players get UnpublishNotify.
+    publisher.closeStream();
+    for (Seen s : players) {
+      await().atMost(Duration.ofSeconds(5)).until(() -> s.codes.contains("NetStream.Play.UnpublishNotify"));
+    }
+  }
+
+  @Test
+  void timestampsStayContinuousAcrossARepublish() throws Exception {
+    ClientNetStream publisher = stream(3);
+    ClientNetStream player = stream(3);
+    Seen seen = new Seen();
+    seen.attach(player);
+    player.play("show");
+    await().atMost(Duration.ofSeconds(5)).until(() -> seen.codes.contains("NetStream.Play.Start"));
+    publisher.publish("show");
+    await().atMost(Duration.ofSeconds(5)).until(() -> seen.codes.contains("NetStream.Play.PublishNotify"));
+    for (int i = 0; i < 5; i++) {
+      publisher.sendAudio(50_000 + i * 20, frame(0xAF01, i));
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> seen.times.size() >= 5);
+    publisher.closeStream();
+    await().atMost(Duration.ofSeconds(5)).until(() -> seen.codes.contains("NetStream.Play.UnpublishNotify"));
+    publisher.publish("show");
+    await().atMost(Duration.ofSeconds(5)).until(() -> Collections.frequency(seen.codes, "NetStream.Play.PublishNotify") == 2);
+    for (int i = 0; i < 5; i++) {
+      publisher.sendAudio(7 + i * 20, frame(0xAF01, 10 + i)); // the publisher's clock restarted
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> seen.times.size() >= 10);
+    List<Integer> times = new ArrayList<>(seen.times);
+    assertThat(times.subList(0, 5)).containsExactly(0, 20, 40, 60, 80);
+    assertThat(times.get(5)).isEqualTo(81); // continues, never jumps back
+    assertThat(times).isSorted();
+  }
+
+  @Test
+  void amf0OnlyClientsPublishAndPlay() throws Exception {
+    ClientNetStream publisher = stream(0);
+    Seen pub = new Seen();
+    pub.attach(publisher);
+    publisher.publish("amf0");
+    await().atMost(Duration.ofSeconds(5)).until(() -> pub.codes.contains("NetStream.Publish.Start"));
+    ClientNetStream player = stream(0);
+    Seen seen = new Seen();
+    seen.attach(player);
+    player.play("amf0");
+    await().atMost(Duration.ofSeconds(5)).until(() -> seen.codes.contains("NetStream.Play.Start"));
+    publisher.send("onChat", "hello", 3.0);
+    publisher.sendVideo(0, frame(0x1701, 0));
+    await().atMost(Duration.ofSeconds(5)).until(() -> seen.data.contains("onChat") && !seen.media.isEmpty());
+    assertThat(seen.media.get(0)).startsWith("V1701");
+  }
+}
