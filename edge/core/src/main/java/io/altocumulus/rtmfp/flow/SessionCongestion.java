@@ -206,6 +206,10 @@ public final class SessionCongestion {
     windowUsed = false;
     erto = Math.max(Math.min((long) (erto * 1.414214), MAXIMUM_ERTO), mrto);
     timerStart = now;
+    // The retransmission a timeout calls for must be able to leave even if the peer has been
+    // silent since the last burst: otherwise a lost burst stalls the session until the peer's
+    // next keepalive.
+    burst = 0;
   }
 
   /** Data in flight and nothing acknowledged for ERTO since the timer (re)started. */

@@ -115,4 +115,16 @@ class SessionCongestionTest {
     cc.onPacketReceived();
     assertThat(cc.burstAllowed()).isTrue();
   }
+
+  @Test
+  void aTimeoutLetsTheRetransmissionOutAfterASilentBurst() {
+    SessionCongestion cc = new SessionCongestion(1192);
+    for (int i = 0; i < SessionCongestion.MAX_DATA_PACKET_BURST; i++) {
+      cc.onSent(1000, 0);
+      cc.onDataPacketSent();
+    }
+    org.assertj.core.api.Assertions.assertThat(cc.burstAllowed()).isFalse(); // the peer said nothing since
+    cc.onTimeout(cc.ertoNanos());
+    org.assertj.core.api.Assertions.assertThat(cc.burstAllowed()).isTrue();
+  }
 }
