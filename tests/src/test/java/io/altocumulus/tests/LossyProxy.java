@@ -19,7 +19,7 @@ final class LossyProxy implements AutoCloseable {
   private final DatagramChannel back;
   private final InetSocketAddress server;
   private final Random random = new Random(20);
-  private final double loss;
+  private volatile double loss;
   private final double duplicate;
   private final double reorder;
   private volatile SocketAddress client;
@@ -40,6 +40,11 @@ final class LossyProxy implements AutoCloseable {
     thread = new Thread(this::run, "lossy-proxy");
     thread.setDaemon(true);
     thread.start();
+  }
+
+  /** Changes the loss rate from now on (0..1). */
+  void setLoss(double loss) {
+    this.loss = loss;
   }
 
   InetSocketAddress address() throws IOException {

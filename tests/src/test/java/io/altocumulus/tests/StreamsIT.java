@@ -260,6 +260,54 @@ class StreamsIT {
   }
 
   @Test
+  void aSlowPlayerDoesNotSlowThePublisherOrTheOtherPlayers() throws Exception {
+    ClientNetStream publisher = stream(3);
+    Seen pub = new Seen();
+    pub.attach(publisher);
+    publisher.publish("busy");
+    await().atMost(Duration.ofSeconds(5)).until(() -> pub.codes.contains("NetStream.Publish.Start"));
+    List<Seen> good = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      ClientNetStream p = stream(3);
+      Seen seen = new Seen();
+      seen.attach(p);
+      p.play("busy");
+      good.add(seen);
+    }
+    // The slow one sits behind a path that loses 60 % of its packets once it plays.
+    try (LossyProxy proxy = new LossyProxy(node.localAddress(), 0.0, 0.0, 0.0);
+        RtmfpClient far = RtmfpClient.open()) {
+      String viaProxy = "rtmfp://127.0.0.1:" + proxy.address().getPort() + "/live";
+      ClientNetConnection nc = far.connect(viaProxy).get(10, TimeUnit.SECONDS);
+      ClientNetStream slow = nc.createStream().get(10, TimeUnit.SECONDS);
+      Seen slowSeen = new Seen();
+      slowSeen.attach(slow);
+      slow.play("busy");
+      await().atMost(Duration.ofSeconds(5)).until(() -> slowSeen.codes.contains("NetStream.Play.Start"));
+      proxy.setLoss(0.6);
+      for (Seen s : good) {
+        await().atMost(Duration.ofSeconds(5)).until(() -> s.codes.contains("NetStream.Play.Start"));
+      }
+      byte[] big = new byte[8_000]; // about 2.5 Mbit/s of video at 40 ms a frame
+      big[0] = 0x17;
+      big[1] = 0x01;
+      long t0 = System.nanoTime();
+      for (int seq = 0; seq < 100; seq++) {
+        big[2] = (byte) seq;
+        publisher.sendVideo(seq * 40, big.clone());
+        Thread.sleep(10);
+      }
+      long publishMillis = (System.nanoTime() - t0) / 1_000_000;
+      for (Seen s : good) {
+        await().atMost(Duration.ofSeconds(5)).until(() -> s.media.size() == 100);
+      }
+      // The publisher was never held back (sending is asynchronous, but its session stayed healthy).
+      assertThat(publishMillis).isLessThan(5_000);
+      assertThat(pub.codes).doesNotContain("NetStream.Publish.BadName");
+    }
+  }
+
+  @Test
   void amf0OnlyClientsPublishAndPlay() throws Exception {
     ClientNetStream publisher = stream(0);
     Seen pub = new Seen();
