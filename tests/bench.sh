@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the JMH uber-jar and runs the three measurements of tests/BENCHMARKS.md.
-# Usage: tests/bench.sh [all|packet|handshake|heap]   (from anywhere; default: all)
+# Usage: tests/bench.sh [all|packet|handshake|heap|udp]   (from anywhere; default: all)
 # Never run inside `mvn verify`: benchmarks only run from this script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,4 +29,9 @@ fi
 if [[ "$what" == all || "$what" == heap ]]; then
   # 3. Server heap per idle connected session, 10,000 sessions, with a per-class histogram delta.
   java -Xmx2g -cp "$JAR" io.altocumulus.tests.bench.SessionHeap 10000
+fi
+
+if [[ "$what" == all || "$what" == udp ]]; then
+  # 4. The UDP half of the relay's bound: CPU per 1204-byte datagram sent on loopback.
+  java -cp "$JAR" io.altocumulus.tests.bench.UdpSendCost 200000
 fi
