@@ -319,7 +319,7 @@ class StreamsIT {
     seen.attach(player);
     player.play("amf0");
     await().atMost(Duration.ofSeconds(5)).until(() -> seen.codes.contains("NetStream.Play.Start"));
-    publisher.send("onChat", "hello", 3.0);
+    publisher.send("onChat", "hello", null, 3.0); // AMF null among the arguments
     publisher.sendVideo(0, frame(0x1701, 0));
     await().atMost(Duration.ofSeconds(5)).until(() -> seen.data.contains("onChat") && !seen.media.isEmpty());
     assertThat(seen.media.get(0)).startsWith("V1701");

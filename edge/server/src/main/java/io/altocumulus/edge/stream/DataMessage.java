@@ -18,7 +18,8 @@ final class DataMessage {
 
   DataMessage(String handler, List<Object> args) {
     this.handler = handler;
-    this.args = List.copyOf(args);
+    // Not List.copyOf: AMF null is a legitimate argument.
+    this.args = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(args));
   }
 
   /** The AMF values {@code handler, args...} in the given mode (no message header). */
