@@ -89,6 +89,7 @@ public final class NetStreamHandler implements FlowHandler {
     List<Object> args = cmd.args();
     switch (cmd.name()) {
       case "publish" -> publish(args.isEmpty() ? null : args.get(0));
+      case "deleteStream" -> close();
       case "play" -> play(args.isEmpty() ? null : args.get(0), args.size() > 1 ? args.get(1) : null);
       case "closeStream" -> closeStream();
       case "receiveAudio" -> {
@@ -108,6 +109,10 @@ public final class NetStreamHandler implements FlowHandler {
   }
 
   private void publish(Object nameArg) {
+    if (nameArg == null || Boolean.FALSE.equals(nameArg)) {
+      closeStream(); // NetStream.publish(null|false): stop publishing
+      return;
+    }
     stopAll();
     if (!(nameArg instanceof String name) || name.isEmpty()) {
       sendStatus("error", "NetStream.Publish.BadName", "Invalid stream name");
@@ -125,6 +130,10 @@ public final class NetStreamHandler implements FlowHandler {
   }
 
   private void play(Object nameArg, Object startArg) {
+    if (nameArg == null || Boolean.FALSE.equals(nameArg)) {
+      closeStream(); // NetStream.play(null|false): stop playing
+      return;
+    }
     stopAll();
     if (!(nameArg instanceof String name) || name.isEmpty()) {
       sendStatus("error", "NetStream.Play.StreamNotFound", "Invalid stream name");
