@@ -89,7 +89,6 @@ public final class NetStreamHandler implements FlowHandler {
     List<Object> args = cmd.args();
     switch (cmd.name()) {
       case "publish" -> publish(args.isEmpty() ? null : args.get(0));
-      case "deleteStream" -> close();
       case "play" -> play(args.isEmpty() ? null : args.get(0), args.size() > 1 ? args.get(1) : null);
       case "closeStream" -> closeStream();
       case "receiveAudio" -> {
