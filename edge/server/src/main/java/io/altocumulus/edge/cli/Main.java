@@ -4,6 +4,7 @@ import io.altocumulus.edge.config.ConfigException;
 import io.altocumulus.edge.config.NodeConfig;
 import io.altocumulus.edge.logging.CumulusLevel;
 import io.altocumulus.edge.logging.LogSetup;
+import io.netty.util.ResourceLeakDetector;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -90,6 +91,14 @@ public final class Main implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
+    // Netty's default leak detection (SIMPLE) records a stack trace for one pooled buffer in 128:
+    // with one buffer per datagram sent, that was ~1 % of the relay's CPU (tests/BENCHMARKS.md
+    // "Relay profile"). The node's own process turns it off unless asked for with
+    // -Dio.netty.leakDetection.level=...; tests, which build UdpNode directly, keep it.
+    if (System.getProperty("io.netty.leakDetection.level") == null
+        && System.getProperty("io.netty.leakDetectionLevel") == null) {
+      ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+    }
     Main main = new Main();
     int code = main.execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
     if (code != EXIT_OK || main.running == null) {

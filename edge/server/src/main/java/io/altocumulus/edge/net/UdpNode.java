@@ -19,6 +19,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.unix.SegmentedDatagramPacket;
 import io.netty.channel.unix.UnixChannelOption;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -53,6 +54,14 @@ import org.slf4j.LoggerFactory;
  * <p>Hot path: each loop copies datagrams into one reusable heap {@code byte[2048]}; no
  * allocation per datagram except a copy when handing over to another loop, and Netty's own
  * outgoing {@code DatagramPacket}.
+ *
+ * <p>Sending: consecutive datagrams to one address (a session's flush: several full-size packets
+ * of one video frame) go to the kernel as one UDP GSO send (UDP_SEGMENT, Linux 4.18+) that the
+ * kernel cuts back into the same datagrams, so the route lookup, skb and device path are paid
+ * once per run instead of once per datagram: that path was a third of the relay's CPU
+ * (tests/BENCHMARKS.md "Relay profile"). The datagrams on the wire are unchanged. Off without
+ * epoll or kernel support, with {@code -Daltocumulus.udp.gso=false}, and on a loop whose GSO send
+ * once failed (a device without UDP checksum offload refuses it with EIO).
  */
 public final class UdpNode implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(UdpNode.class);
@@ -66,6 +75,10 @@ public final class UdpNode implements AutoCloseable {
   static final int DATAGRAMS_PER_RECVMMSG = 16;
   /** Read calls per wake-up before the loop does other work. */
   static final int READS_PER_WAKEUP = 16;
+  /** Datagrams per GSO send; the kernel accepts 64 (UDP_MAX_SEGMENTS in older kernels). */
+  static final int MAX_GSO_SEGMENTS = 32;
+  /** Bytes per GSO send: below the 65 507-byte UDP payload limit. */
+  static final int MAX_GSO_BYTES = 60_000;
 
   private final NodeConfig cfg;
   private final LoopEndpointFactory factory;
@@ -97,6 +110,15 @@ public final class UdpNode implements AutoCloseable {
     this.epoll = !forceNio && Epoll.isAvailable();
     this.loopCount = epoll ? cfg.threads() : 1;
     this.stats = new UdpNodeStats(loopCount);
+    this.gso = epoll && Boolean.parseBoolean(System.getProperty("altocumulus.udp.gso", "true"))
+        && EpollDatagramChannel.isSegmentedDatagramPacketSupported();
+  }
+
+  private final boolean gso;
+
+  /** Whether sends to one address are batched with UDP GSO (see the class comment). */
+  public boolean isGso() {
+    return gso;
   }
 
   /**
@@ -167,8 +189,8 @@ public final class UdpNode implements AutoCloseable {
     for (Loop l : loops) {
       l.tick = l.executor.scheduleAtFixedRate(l::tick, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
     }
-    log.info("RTMFP UDP listening on {} with {} {} loop(s){}", boundAddresses(), loopCount,
-        epoll ? "epoll" : "NIO", cfg.udpBufferSize() > 0 ? ", buffers " + cfg.udpBufferSize() + " bytes" : "");
+    log.info("RTMFP UDP listening on {} with {} {} loop(s){}{}", boundAddresses(), loopCount,
+        epoll ? "epoll" : "NIO", gso ? ", UDP GSO" : "", cfg.udpBufferSize() > 0 ? ", buffers " + cfg.udpBufferSize() + " bytes" : "");
   }
 
   /**
@@ -258,6 +280,14 @@ public final class UdpNode implements AutoCloseable {
     LoopEndpoint endpoint;
     ScheduledFuture<?> tick;
     boolean unflushed;
+    // The GSO run being gathered: datagrams to runTo, each runSegment bytes except maybe a
+    // shorter last one (which ends the run), staged here until the next send elsewhere or flush.
+    boolean loopGso = gso;
+    final byte[] run = loopGso ? new byte[MAX_GSO_BYTES] : null;
+    int runBytes;
+    int runCount;
+    int runSegment;
+    InetSocketAddress runTo;
 
     Loop(int index, EventLoop executor) {
       this.index = index;
@@ -272,17 +302,62 @@ public final class UdpNode implements AutoCloseable {
         stats.dropped(index);
         return;
       }
+      unflushed = true;
+      stats.sent(index, n);
+      if (loopGso) {
+        if (runCount > 0 && (runCount == MAX_GSO_SEGMENTS || runBytes + n > MAX_GSO_BYTES
+            || runBytes != runCount * runSegment // the run already has its shorter last datagram
+            || n > runSegment || !to.equals(runTo))) {
+          writeRun(ch);
+        }
+        if (runCount == 0) {
+          runSegment = n;
+          runTo = to;
+        }
+        datagram.get(datagram.position(), run, runBytes, n);
+        runBytes += n;
+        runCount++;
+        return;
+      }
       ByteBuf b = ch.alloc().directBuffer(n);
       int pos = datagram.position();
       b.writeBytes(datagram);
       datagram.position(pos);
       ch.write(new DatagramPacket(b, to), ch.voidPromise());
-      unflushed = true;
-      stats.sent(index, n);
+    }
+
+    /** Hands the gathered run to Netty: a plain datagram, or one GSO send of several. */
+    private void writeRun(Channel ch) {
+      ByteBuf b = ch.alloc().directBuffer(runBytes);
+      b.writeBytes(run, 0, runBytes);
+      if (runCount == 1) {
+        ch.write(new DatagramPacket(b, runTo), ch.voidPromise());
+      } else {
+        stats.gsoSend(index, runCount);
+        ch.write(new SegmentedDatagramPacket(b, runSegment, runTo)).addListener(f -> {
+          if (!f.isSuccess() && loopGso) {
+            loopGso = false; // e.g. EIO: no UDP checksum offload; the lost run is retransmitted
+            log.warn("loop {}: UDP GSO send failed, sending datagrams one by one from now on", index, f.cause());
+          }
+        });
+      }
+      runBytes = 0;
+      runCount = 0;
+      runTo = null;
     }
 
     @Override
     public void flush() {
+      if (runCount > 0) {
+        Channel ch = channel;
+        if (ch != null && ch.isActive()) {
+          writeRun(ch);
+        } else {
+          runBytes = 0;
+          runCount = 0;
+          runTo = null;
+        }
+      }
       if (unflushed) {
         unflushed = false;
         Channel ch = channel;

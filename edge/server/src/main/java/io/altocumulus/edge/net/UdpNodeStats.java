@@ -14,6 +14,7 @@ public final class UdpNodeStats {
   private static final int HANDOVERS = 4;
   private static final int DROPPED = 5;
   private static final int ERRORS = 6;
+  private static final int GSO_DATAGRAMS = 7;
   // One cache line (8 longs) per loop so loops do not false-share.
   private static final int STRIDE = 8;
 
@@ -59,6 +60,10 @@ public final class UdpNodeStats {
 
   void dropped(int loop) {
     add(loop, DROPPED, 1);
+  }
+
+  void gsoSend(int loop, int datagrams) {
+    add(loop, GSO_DATAGRAMS, datagrams);
   }
 
   void error(int loop) {
@@ -109,9 +114,14 @@ public final class UdpNodeStats {
     return sum(ERRORS);
   }
 
+  /** Datagrams of {@link #datagramsOut()} that left in a UDP GSO send of two or more. */
+  public long gsoDatagrams() {
+    return sum(GSO_DATAGRAMS);
+  }
+
   @Override
   public String toString() {
     return "UdpNodeStats{in=" + datagramsIn() + "/" + bytesIn() + "B, out=" + datagramsOut() + "/"
-        + bytesOut() + "B, handovers=" + handovers() + ", dropped=" + dropped() + ", errors=" + errors() + "}";
+        + bytesOut() + "B, handovers=" + handovers() + ", dropped=" + dropped() + ", errors=" + errors() + ", gso=" + gsoDatagrams() + "}";
   }
 }
