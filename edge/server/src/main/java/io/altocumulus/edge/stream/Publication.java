@@ -17,7 +17,6 @@ public final class Publication {
   static final int Q_BYTES = 0;
   static final int Q_MESSAGES = 1;
   static final int Q_LOST_FRAGMENTS = 2;
-  static final int Q_DROPPED_FRAMES = 3;
 
   final String name;
   private final StreamRegistry registry;
@@ -30,7 +29,7 @@ public final class Publication {
   volatile byte[] videoConfig;
   volatile DataMessage metadata;
   volatile boolean published;
-  final QosWindow qos = new QosWindow(4);
+  final QosWindow qos = new QosWindow(3);
 
   Publication(String name, StreamRegistry registry) {
     this.name = name;
@@ -61,10 +60,6 @@ public final class Publication {
 
   public long lostFragments(long now) {
     return qos.sum(Q_LOST_FRAGMENTS, now);
-  }
-
-  public long droppedFrames(long now) {
-    return qos.sum(Q_DROPPED_FRAMES, now);
   }
 
   // ---- membership ----
