@@ -158,6 +158,12 @@ class StreamsIT {
     second.publish("cam");
     await().atMost(Duration.ofSeconds(5)).until(() -> secondSeen.codes.contains("NetStream.Publish.BadName"));
 
+    // The publication's QoS over the last 5 s, as Lua and metrics will read it.
+    io.altocumulus.edge.stream.Publication pubQos = node.streams().find("cam");
+    assertThat(pubQos.playerCount()).isEqualTo(4);
+    assertThat(pubQos.byteRate(System.nanoTime())).isPositive();
+    assertThat(pubQos.lostFragments(System.nanoTime())).isZero();
+
     // The publisher leaving: players get UnpublishNotify.
     publisher.closeStream();
     for (Seen s : players) {
