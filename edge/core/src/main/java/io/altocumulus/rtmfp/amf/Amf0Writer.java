@@ -81,6 +81,7 @@ public final class Amf0Writer extends AmfWriter {
     out.writeU8(Amf.AMF0_NULL);
   }
 
+  @Override
   public void writeUndefined() {
     out.writeU8(Amf.AMF0_UNDEFINED);
   }
@@ -91,6 +92,7 @@ public final class Amf0Writer extends AmfWriter {
   }
 
   /** PURE: an AMF0 number; AMF3_SWITCH: {@code 11} + AMF3 integer (double if out of range). */
+  @Override
   public void writeInteger(int i) {
     if (mode == Mode.PURE) {
       writeNumber(i);
@@ -126,17 +128,10 @@ public final class Amf0Writer extends AmfWriter {
 
   @Override
   public void writeValue(Object v) {
-    if (v == null) {
-      writeNull();
-    } else if (v == Amf.UNDEFINED) {
-      writeUndefined();
-    } else if (v instanceof Boolean b) {
-      writeBoolean(b);
-    } else if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
-      writeInteger(((Number) v).intValue());
-    } else if (v instanceof Number n) {
-      writeNumber(n.doubleValue());
-    } else if (mode == Mode.AMF3_SWITCH) {
+    if (writeScalar(v)) {
+      return;
+    }
+    if (mode == Mode.AMF3_SWITCH) {
       switchToAmf3().writeValue(v);
     } else {
       writePureComplex(v);

@@ -60,6 +60,7 @@ public final class Amf3Writer extends AmfWriter {
     out.writeU8(Amf.AMF3_NULL);
   }
 
+  @Override
   public void writeUndefined() {
     out.writeU8(Amf.AMF3_UNDEFINED);
   }
@@ -70,6 +71,7 @@ public final class Amf3Writer extends AmfWriter {
   }
 
   /** An integer in [-2^28, 2^28) as AMF3 integer, otherwise as a double. */
+  @Override
   public void writeInteger(int i) {
     if (i >= Amf.AMF3_INT_MIN && i <= Amf.AMF3_INT_MAX) {
       out.writeU8(Amf.AMF3_INTEGER);
@@ -137,17 +139,10 @@ public final class Amf3Writer extends AmfWriter {
 
   @Override
   public void writeValue(Object v) {
-    if (v == null) {
-      writeNull();
-    } else if (v == Amf.UNDEFINED) {
-      writeUndefined();
-    } else if (v instanceof Boolean b) {
-      writeBoolean(b);
-    } else if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
-      writeInteger(((Number) v).intValue());
-    } else if (v instanceof Number n) {
-      writeNumber(n.doubleValue());
-    } else if (v instanceof CharSequence s) {
+    if (writeScalar(v)) {
+      return;
+    }
+    if (v instanceof CharSequence s) {
       writeString(s.toString());
     } else if (v instanceof AmfObject o) {
       writeAmfObject(o);

@@ -38,6 +38,32 @@ public abstract class AmfWriter {
 
   public abstract void writeBoolean(boolean b);
 
+  public abstract void writeUndefined();
+
+  /** An integer: AMF3 integer where the encoding has one, else a number. */
+  public abstract void writeInteger(int i);
+
+  /**
+   * Writes the values both encodings map the same way — null, undefined, booleans, numbers (small
+   * integer types as integers) — and returns true; false for anything else.
+   */
+  protected final boolean writeScalar(Object v) {
+    if (v == null) {
+      writeNull();
+    } else if (v == Amf.UNDEFINED) {
+      writeUndefined();
+    } else if (v instanceof Boolean b) {
+      writeBoolean(b);
+    } else if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
+      writeInteger(((Number) v).intValue());
+    } else if (v instanceof Number n) {
+      writeNumber(n.doubleValue());
+    } else {
+      return false;
+    }
+    return true;
+  }
+
   /** Writes an anonymous object with these members. */
   public abstract void writeObject(Map<String, ?> members);
 
