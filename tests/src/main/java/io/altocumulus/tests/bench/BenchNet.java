@@ -32,7 +32,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -228,24 +227,13 @@ final class BenchNet {
   static final byte[] CONNECT = connectCommand();
 
   private static byte[] connectCommand() {
-    LinkedHashMap<String, Object> co = new LinkedHashMap<>();
-    co.put("app", "app");
-    co.put("flashVer", "WIN 32,0,0,465");
-    co.put("swfUrl", "");
-    co.put("tcUrl", URL);
-    co.put("fpad", Boolean.FALSE);
-    co.put("capabilities", 235.0);
-    co.put("audioCodecs", 3575.0);
-    co.put("videoCodecs", 252.0);
-    co.put("videoFunction", 1.0);
-    co.put("pageUrl", "");
-    co.put("objectEncoding", 0.0);
+    Map<String, Object> co = io.altocumulus.rtmfp.client.ClientNetConnection.connectCommandObject(URL, "WIN 32,0,0,465", 0);
     AmfOutput out = new AmfOutput(256);
     out.writeU8(TcMessage.AMF0_COMMAND).writeI32(0);
     Amf0Writer w = new Amf0Writer(out, Amf0Writer.Mode.PURE);
     w.writeString("connect");
     w.writeNumber(1);
-    w.writeObject((Map<String, ?>) co);
+    w.writeObject(co);
     return out.toByteArray();
   }
 

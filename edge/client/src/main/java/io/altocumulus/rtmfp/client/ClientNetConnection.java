@@ -88,18 +88,7 @@ public final class ClientNetConnection implements SessionHandler, FlowHandler {
     this.session = s;
     s.setHandler(this);
     flow = s.openFlow(TcMetadata.encode(0), -1);
-    LinkedHashMap<String, Object> co = new LinkedHashMap<>();
-    co.put("app", RtmfpClient.pathOf(url));
-    co.put("flashVer", options.flashVer);
-    co.put("swfUrl", "");
-    co.put("tcUrl", url);
-    co.put("fpad", Boolean.FALSE);
-    co.put("capabilities", 235.0);
-    co.put("audioCodecs", 3575.0);
-    co.put("videoCodecs", 252.0);
-    co.put("videoFunction", 1.0);
-    co.put("pageUrl", "");
-    co.put("objectEncoding", (double) options.objectEncoding);
+    Map<String, Object> co = connectCommandObject(url, options.flashVer, options.objectEncoding);
     Object[] args = new Object[1 + options.connectArgs.size()];
     args[0] = co;
     for (int i = 0; i < options.connectArgs.size(); i++) {
@@ -127,6 +116,23 @@ public final class ClientNetConnection implements SessionHandler, FlowHandler {
       w.writeValue(args[i]);
     }
     return out.toByteArray();
+  }
+
+  /** The command object of connect, as Flash fills it (RTMFP-WIRE §8.5). */
+  public static Map<String, Object> connectCommandObject(String url, String flashVer, int objectEncoding) {
+    LinkedHashMap<String, Object> co = new LinkedHashMap<>();
+    co.put("app", RtmfpClient.pathOf(url));
+    co.put("flashVer", flashVer);
+    co.put("swfUrl", "");
+    co.put("tcUrl", url);
+    co.put("fpad", Boolean.FALSE);
+    co.put("capabilities", 235.0);
+    co.put("audioCodecs", 3575.0);
+    co.put("videoCodecs", 252.0);
+    co.put("videoFunction", 1.0);
+    co.put("pageUrl", "");
+    co.put("objectEncoding", (double) objectEncoding);
+    return co;
   }
 
   void onConnectFailed(String reason) {

@@ -1,15 +1,11 @@
 package io.altocumulus.rtmfp.client;
 
-import io.altocumulus.rtmfp.DropCause;
-import io.altocumulus.rtmfp.amf.Amf0Reader;
 import io.altocumulus.rtmfp.amf.Amf0Writer;
 import io.altocumulus.rtmfp.amf.AmfContext;
 import io.altocumulus.rtmfp.amf.AmfOutput;
+import io.altocumulus.rtmfp.tc.TcData;
 import io.altocumulus.rtmfp.tc.TcMessage;
 import io.altocumulus.rtmfp.wire.WireException;
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -69,13 +65,7 @@ public final class StreamMessages {
 
   /** Set Buffer Length, sent on the NetConnection flow: {@code 04 00000000 0003 streamId ms} (RTMFP-WIRE §8.3). */
   public static byte[] setBufferLength(long streamId, int ms) {
-    byte[] m = new byte[TcMessage.HEADER + 2 + 8];
-    m[0] = TcMessage.USER_CONTROL;
-    m[5] = 0;
-    m[6] = TcMessage.UC_SET_BUFFER_LENGTH;
-    putInt(m, 7, (int) streamId);
-    putInt(m, 11, ms);
-    return m;
+    return TcMessage.setBufferLength((int) streamId, ms);
   }
 
   /** A parsed data message: handler name and values. */
@@ -83,32 +73,8 @@ public final class StreamMessages {
 
   /** Parses a 0x0F or 0x12 data message (type byte first); WireException if malformed. */
   public static Data parseData(byte[] buf, int off, int len) {
-    if (len < TcMessage.HEADER) {
-      throw new WireException(DropCause.MALFORMED_MESSAGE, "data message too short");
-    }
-    int type = buf[off] & 0xFF;
-    int start = off + TcMessage.HEADER;
-    if (type == TcMessage.AMF3_DATA) {
-      if (len < TcMessage.HEADER + 1 || buf[start] != 0) {
-        throw new WireException(DropCause.MALFORMED_MESSAGE, "AMF3 data without format byte 0");
-      }
-      start++;
-    } else if (type != TcMessage.AMF0_DATA) {
-      throw new WireException(DropCause.MALFORMED_MESSAGE, "not a data message: 0x" + Integer.toHexString(type));
-    }
-    try {
-      Amf0Reader in = new Amf0Reader(ByteBuffer.wrap(buf, start, off + len - start), AmfContext.DEFAULT);
-      Object name = in.readValue();
-      List<Object> values = new ArrayList<>();
-      while (in.hasRemaining()) {
-        values.add(in.readValue());
-      }
-      return new Data(String.valueOf(name), Collections.unmodifiableList(values));
-    } catch (WireException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw new WireException(DropCause.MALFORMED_MESSAGE, "bad AMF in data message: " + e);
-    }
+    TcData d = TcData.parse(buf, off, len, AmfContext.DEFAULT);
+    return new Data(d.handler(), d.values());
   }
 
   private static Amf0Writer writer(AmfOutput out, int objectEncoding) {

@@ -25,23 +25,30 @@ public final class TcMessage {
   public static final int UC_FLOW_SYNC = 0x0022;
   public static final int UC_SET_KEEPALIVE = 0x0029;
 
+  /** A user control message (type 0x04, timestamp 0): the event, then 32-bit values. */
+  public static byte[] userControl(int event, int... values) {
+    byte[] m = new byte[HEADER + 2 + 4 * values.length];
+    m[0] = USER_CONTROL;
+    putShort(m, 5, event);
+    for (int i = 0; i < values.length; i++) {
+      putInt(m, 7 + 4 * i, values[i]);
+    }
+    return m;
+  }
+
   /** Set Keepalive (RFC 7425 §5.3.4): server and peer keepalive periods in ms. */
   public static byte[] setKeepalive(int serverPeriodMs, int peerPeriodMs) {
-    byte[] m = new byte[HEADER + 2 + 8];
-    m[0] = USER_CONTROL;
-    putShort(m, 5, UC_SET_KEEPALIVE);
-    putInt(m, 7, serverPeriodMs);
-    putInt(m, 11, peerPeriodMs);
-    return m;
+    return userControl(UC_SET_KEEPALIVE, serverPeriodMs, peerPeriodMs);
   }
 
   /** Stream Begin for a stream id, the answer to Set Buffer Length (RTMFP-WIRE §8.3). */
   public static byte[] streamBegin(int streamId) {
-    byte[] m = new byte[HEADER + 2 + 4];
-    m[0] = USER_CONTROL;
-    putShort(m, 5, UC_STREAM_BEGIN);
-    putInt(m, 7, streamId);
-    return m;
+    return userControl(UC_STREAM_BEGIN, streamId);
+  }
+
+  /** Set Buffer Length, sent by a player on its NetConnection flow (RTMFP-WIRE §8.3). */
+  public static byte[] setBufferLength(int streamId, int bufferMs) {
+    return userControl(UC_SET_BUFFER_LENGTH, streamId, bufferMs);
   }
 
   /**
@@ -49,12 +56,7 @@ public final class TcMessage {
    * together, so the receiver delivers them from the same point.
    */
   public static byte[] flowSync(int syncId, int count) {
-    byte[] m = new byte[HEADER + 2 + 8];
-    m[0] = USER_CONTROL;
-    putShort(m, 5, UC_FLOW_SYNC);
-    putInt(m, 7, syncId);
-    putInt(m, 11, count);
-    return m;
+    return userControl(UC_FLOW_SYNC, syncId, count);
   }
 
   /** The 5-byte header of a timestamped message: type, then the timestamp in ms. */

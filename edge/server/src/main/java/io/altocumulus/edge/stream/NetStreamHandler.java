@@ -3,18 +3,16 @@ package io.altocumulus.edge.stream;
 import io.altocumulus.edge.app.Client;
 import io.altocumulus.rtmfp.DropCause;
 import io.altocumulus.rtmfp.DropCounters;
-import io.altocumulus.rtmfp.amf.Amf0Reader;
 import io.altocumulus.rtmfp.amf.AmfContext;
 import io.altocumulus.rtmfp.flow.RecvFlow;
 import io.altocumulus.rtmfp.flow.SendFlow;
 import io.altocumulus.rtmfp.session.FlowHandler;
 import io.altocumulus.rtmfp.session.Session;
 import io.altocumulus.rtmfp.tc.TcCommand;
+import io.altocumulus.rtmfp.tc.TcData;
 import io.altocumulus.rtmfp.tc.TcMessage;
 import io.altocumulus.rtmfp.tc.TcMetadata;
 import io.altocumulus.rtmfp.wire.WireException;
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -70,7 +68,7 @@ public final class NetStreamHandler implements FlowHandler {
       switch (type) {
         case TcMessage.AMF0_COMMAND, TcMessage.AMF3_COMMAND -> onCommand(TcCommand.parse(buf, off, len, AmfContext.DEFAULT));
         case TcMessage.AUDIO, TcMessage.VIDEO -> onMedia(flow, type, buf, off, len);
-        case TcMessage.AMF3_DATA, TcMessage.AMF0_DATA -> onDataMessage(type, buf, off, len);
+        case TcMessage.AMF3_DATA, TcMessage.AMF0_DATA -> onDataMessage(buf, off, len);
         default -> {
           // Flow Sync and other user control events from a publisher are tolerated (RTMFP-WIRE §8.3).
         }
@@ -192,24 +190,14 @@ public final class NetStreamHandler implements FlowHandler {
     p.forEachGroup(session.loopIndex(), g -> g.onMedia(m));
   }
 
-  private void onDataMessage(int type, byte[] buf, int off, int len) {
+  private void onDataMessage(byte[] buf, int off, int len) {
     Publication p = publishing;
     if (p == null) {
       return;
     }
-    int start = off + TcMessage.HEADER;
-    if (type == TcMessage.AMF3_DATA) {
-      if (len < TcMessage.HEADER + 1 || buf[start] != 0) {
-        throw new WireException(DropCause.MALFORMED_MESSAGE, "AMF3 data message without format byte 0");
-      }
-      start++;
-    }
-    Amf0Reader in = new Amf0Reader(ByteBuffer.wrap(buf, start, off + len - start), AmfContext.DEFAULT);
-    String handler = in.readString();
-    List<Object> values = new ArrayList<>();
-    while (in.hasRemaining()) {
-      values.add(in.readValue());
-    }
+    TcData msg = TcData.parse(buf, off, len, AmfContext.DEFAULT);
+    String handler = msg.handler();
+    List<Object> values = msg.values();
     if ("@setDataFrame".equals(handler) || "@clearDataFrame".equals(handler)) {
       // Metadata for late players (Cumulus does not keep it): relayed as onMetaData.
       if (handler.equals("@clearDataFrame")) {
