@@ -22,6 +22,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -40,21 +42,30 @@ class EdgeLoopbackIT {
   /** An application with a few methods, as a Lua main.lua would have. */
   static final class TestApp implements ServerApplication {
     @Override
-    public Map<String, Object> onConnection(Client client, List<Object> args) {
+    public CompletionStage<Map<String, Object>> onConnection(Client client, List<Object> args) {
       if (!args.isEmpty() && "reject me".equals(args.get(0))) {
         throw new ConnectionRejected("not today");
       }
-      return Map.of("greeting", "welcome");
+      if (!args.isEmpty() && "reject me later".equals(args.get(0))) {
+        // Answered from another thread, as an app on its own executor does.
+        return CompletableFuture.supplyAsync(() -> {
+          throw new ConnectionRejected("not later either");
+        });
+      }
+      return CompletableFuture.completedFuture(Map.of("greeting", "welcome"));
     }
 
     @Override
-    public CallResult onCall(Client client, String method, List<Object> args) {
-      return switch (method) {
+    public CompletionStage<CallResult> onCall(Client client, String method, List<Object> args) {
+      if (method.equals("later")) {
+        return CompletableFuture.supplyAsync(() -> CallResult.result("later " + args.get(0)));
+      }
+      return CompletableFuture.completedFuture(switch (method) {
         case "echo" -> CallResult.result(args.isEmpty() ? null : args.get(0));
         case "seven" -> CallResult.result(7);
         case "fail" -> CallResult.error("failed on purpose");
         default -> CallResult.notFound();
-      };
+      });
     }
   }
 
@@ -150,6 +161,8 @@ class EdgeLoopbackIT {
         .hasMessageContaining("NetConnection.Call.Failed").hasMessageContaining("Method 'nope' not found");
     assertThatThrownBy(() -> c.call("fail").get(5, TimeUnit.SECONDS))
         .cause().hasMessageContaining("failed on purpose");
+    // An answer that arrives later from another thread still reaches the caller.
+    assertThat(c.call("later", "x").get(5, TimeUnit.SECONDS)).isEqualTo("later x");
   }
 
   @Test
@@ -161,6 +174,9 @@ class EdgeLoopbackIT {
     RtmfpClient.ConnectOptions opts = new RtmfpClient.ConnectOptions().args("reject me");
     assertThatThrownBy(() -> client.connect(url, opts).get(10, TimeUnit.SECONDS))
         .cause().hasMessageContaining("NetConnection.Connect.Rejected").hasMessageContaining("not today");
+    RtmfpClient.ConnectOptions later = new RtmfpClient.ConnectOptions().args("reject me later");
+    assertThatThrownBy(() -> client.connect(url, later).get(10, TimeUnit.SECONDS))
+        .cause().hasMessageContaining("NetConnection.Connect.Rejected").hasMessageContaining("not later either");
     // The root app exists because www/ does.
     String root = "rtmfp://127.0.0.1:" + node.localAddress().getPort() + "/";
     assertThat(client.connect(root).get(10, TimeUnit.SECONDS)).isNotNull();

@@ -50,8 +50,8 @@ class HostileDatagramsIT {
     Files.createDirectories(www.resolve("app"));
     Applications apps = new Applications(www).register("app", new ServerApplication() {
       @Override
-      public CallResult onCall(Client client, String method, List<Object> args) {
-        return CallResult.result(args.get(0));
+      public java.util.concurrent.CompletionStage<CallResult> onCall(Client client, String method, List<Object> args) {
+        return java.util.concurrent.CompletableFuture.completedFuture(CallResult.result(args.get(0)));
       }
     });
     try (EdgeNode node = EdgeNode.start(EdgeLoopbackIT.config(www, ""), new EdgeNode.Options().applications(apps));

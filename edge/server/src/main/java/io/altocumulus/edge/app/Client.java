@@ -23,6 +23,7 @@ public final class Client {
   int objectEncoding;
   boolean connected;
   List<String> peerAddresses = List.of();
+  ServerApplication app;
 
   Client(Session session, NetConnection netConnection) {
     this.session = session;
@@ -71,6 +72,11 @@ public final class Client {
   /** 0 (AMF0) or 3 (AMF3), from the connect command object. */
   public int objectEncoding() {
     return objectEncoding;
+  }
+
+  /** The application the client connected to (null before connect). */
+  public ServerApplication application() {
+    return app;
   }
 
   public boolean isConnected() {

@@ -24,6 +24,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -192,16 +195,39 @@ public final class NetConnection implements SessionHandler, FlowHandler {
     }
     client.path = path;
     app = found;
+    client.app = found;
+    CompletableFuture<Map<String, Object>> answer;
+    try {
+      answer = app.onConnection(client, cmd.args()).toCompletableFuture();
+    } catch (RuntimeException e) {
+      answer = CompletableFuture.failedFuture(e);
+    }
+    double txid = cmd.transactionId();
+    if (answer.isDone()) {
+      connectAnswered(txid, answer);
+    } else {
+      // The app runs elsewhere (CUMULUS-FEATURES §3 "confined to one executor"): continue on our loop.
+      CompletableFuture<Map<String, Object>> a = answer;
+      answer.whenComplete((m, e) -> session.loop().execute(() -> connectAnswered(txid, a)));
+    }
+  }
+
+  private void connectAnswered(double txid, CompletableFuture<Map<String, Object>> answer) {
+    if (!session.isOpen()) {
+      return;
+    }
     Map<String, Object> extra;
     try {
-      extra = app.onConnection(client, cmd.args());
-    } catch (ServerApplication.ConnectionRejected e) {
-      refuse(cmd.transactionId(), "NetConnection.Connect.Rejected",
-          e.getMessage() == null || e.getMessage().isEmpty() ? "client rejected" : e.getMessage());
-      return;
-    } catch (RuntimeException e) {
-      LOG.warn("application {} failed in onConnection", path, e);
-      refuse(cmd.transactionId(), "NetConnection.Connect.Rejected", String.valueOf(e.getMessage()));
+      extra = answer.join();
+    } catch (CompletionException | CancellationException e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      if (cause instanceof ServerApplication.ConnectionRejected r) {
+        refuse(txid, "NetConnection.Connect.Rejected",
+            r.getMessage() == null || r.getMessage().isEmpty() ? "client rejected" : r.getMessage());
+      } else {
+        LOG.warn("application {} failed in onConnection", client.path, cause);
+        refuse(txid, "NetConnection.Connect.Rejected", String.valueOf(cause.getMessage()));
+      }
       return;
     }
     client.connected = true;
@@ -211,7 +237,7 @@ public final class NetConnection implements SessionHandler, FlowHandler {
     if (extra != null) {
       more.putAll(extra);
     }
-    sendCommand("_result", cmd.transactionId(),
+    sendCommand("_result", txid,
         TcCommand.info("status", "NetConnection.Connect.Success", "Connection succeeded", more));
   }
 
@@ -266,12 +292,32 @@ public final class NetConnection implements SessionHandler, FlowHandler {
       sendError(txid, "NetConnection.Call.Failed", "Client must be connected before remote procedure calling");
       return;
     }
+    CompletableFuture<ServerApplication.CallResult> answer;
+    try {
+      answer = app.onCall(client, cmd.name(), cmd.args()).toCompletableFuture();
+    } catch (RuntimeException e) {
+      answer = CompletableFuture.failedFuture(e);
+    }
+    String method = cmd.name();
+    if (answer.isDone()) {
+      callAnswered(txid, method, answer);
+    } else {
+      CompletableFuture<ServerApplication.CallResult> a = answer;
+      answer.whenComplete((r, e) -> session.loop().execute(() -> callAnswered(txid, method, a)));
+    }
+  }
+
+  private void callAnswered(double txid, String method, CompletableFuture<ServerApplication.CallResult> answer) {
+    if (!session.isOpen()) {
+      return;
+    }
     ServerApplication.CallResult r;
     try {
-      r = app.onCall(client, cmd.name(), cmd.args());
-    } catch (RuntimeException e) {
-      LOG.warn("application {} failed in method {}", client.path, cmd.name(), e);
-      r = ServerApplication.CallResult.error(String.valueOf(e.getMessage()));
+      r = answer.join();
+    } catch (CompletionException | CancellationException e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      LOG.warn("application {} failed in method {}", client.path, method, cause);
+      r = ServerApplication.CallResult.error(String.valueOf(cause.getMessage()));
     }
     switch (r.kind()) {
       case RESULT -> {
@@ -283,7 +329,7 @@ public final class NetConnection implements SessionHandler, FlowHandler {
         // Cumulus quirk kept on purpose (CUMULUS-FEATURES §8.1): nothing returned, nothing sent.
       }
       case ERROR -> sendError(txid, "NetConnection.Call.Failed", r.error());
-      case NOT_FOUND -> sendError(txid, "NetConnection.Call.Failed", "Method '" + cmd.name() + "' not found");
+      case NOT_FOUND -> sendError(txid, "NetConnection.Call.Failed", "Method '" + method + "' not found");
     }
   }
 
