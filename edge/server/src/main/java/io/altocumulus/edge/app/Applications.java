@@ -15,6 +15,7 @@ public final class Applications {
 
   private final Path www;
   private final Map<String, ServerApplication> registered = new ConcurrentHashMap<>();
+  private volatile NodeHooks nodeHooks = NodeHooks.NONE;
 
   public Applications(Path www) {
     this.www = www.toAbsolutePath().normalize();
@@ -22,6 +23,16 @@ public final class Applications {
 
   public Path www() {
     return www;
+  }
+
+  /** Node-wide events (onRendezVousUnknown, ...): the Lua host's, or none. */
+  public NodeHooks nodeHooks() {
+    return nodeHooks;
+  }
+
+  public Applications nodeHooks(NodeHooks hooks) {
+    this.nodeHooks = hooks == null ? NodeHooks.NONE : hooks;
+    return this;
   }
 
   /** Registers an application for a path ("" is the root app). */

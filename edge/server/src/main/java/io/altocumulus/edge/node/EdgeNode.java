@@ -37,6 +37,7 @@ public final class EdgeNode implements AutoCloseable {
     Applications applications;
     Consumer<EndpointConfig> endpointConfig = c -> {};
     boolean forceNio;
+    io.altocumulus.rendezvous.Rendezvous rendezvous;
 
     public Options applications(Applications a) {
       this.applications = a;
@@ -45,6 +46,12 @@ public final class EdgeNode implements AutoCloseable {
 
     public Options endpointConfig(Consumer<EndpointConfig> c) {
       this.endpointConfig = c;
+      return this;
+    }
+
+    /** The rendezvous service (peer directory, groups); null means the in-process one. */
+    public Options rendezvous(io.altocumulus.rendezvous.Rendezvous r) {
+      this.rendezvous = r;
       return this;
     }
 
