@@ -61,6 +61,8 @@ public final class ClientNetConnection implements SessionHandler, FlowHandler {
   private Session session;
   private SendFlow flow;
   private final HashMap<Long, ClientNetStream> streams = new HashMap<>();
+  /** NetGroups by the id of our GC flow, which the server's response flow names (RTMFP-WIRE §7.3). */
+  private final HashMap<Long, ClientNetGroup> groups = new HashMap<>();
   private double nextTxid = 2;
   private volatile Object connectInfo;
 
@@ -194,6 +196,28 @@ public final class ClientNetConnection implements SessionHandler, FlowHandler {
     return out;
   }
 
+  /**
+   * Joins a NetGroup (RTMFP-WIRE §8.9): a GC flow carrying the join, by groupspec (hashed by the
+   * server) or by 32-byte group id. The returned group collects the peer ids the server sends.
+   */
+  public ClientNetGroup joinGroup(String groupspec) {
+    return joinGroup(ClientNetGroup.ofSpecifier(this, groupspec));
+  }
+
+  public ClientNetGroup joinGroup(byte[] groupId) {
+    return joinGroup(ClientNetGroup.ofId(this, groupId));
+  }
+
+  private ClientNetGroup joinGroup(ClientNetGroup g) {
+    loop.execute(() -> {
+      if (session != null && session.isOpen()) {
+        g.open(session, flow.flowId());
+        groups.put(g.flowId(), g);
+      }
+    });
+    return g;
+  }
+
   /** On the loop: the stream's own flow, associated with the NetConnection flow (RTMFP-WIRE §7.2). */
   SendFlow openStreamFlow(long streamId) {
     return session.openFlow(TcMetadata.encode(streamId), flow.flowId());
@@ -284,6 +308,10 @@ public final class ClientNetConnection implements SessionHandler, FlowHandler {
       TcMetadata md = TcMetadata.parse(f.metadata());
       if (md.isNetConnection()) {
         return this;
+      }
+      if (md.kind() == TcMetadata.Kind.GROUP) {
+        ClientNetGroup g = groups.get(f.associatedFlowId());
+        return g == null ? null : g.handler();
       }
       if (md.kind() != TcMetadata.Kind.TC) {
         return null;

@@ -56,6 +56,8 @@ public final class NetConnection implements SessionHandler, FlowHandler {
   private ServerApplication app;
   private RecvFlow controlFlow;
   private SendFlow responseFlow;
+  private io.altocumulus.edge.group.NetGroups netGroups;
+  private io.altocumulus.edge.group.SessionGroups groups;
 
   public NetConnection(Session session, Applications applications, StreamRegistry streams, DropCounters drops,
       int keepAliveServerMs, int keepAlivePeerMs) {
@@ -71,6 +73,12 @@ public final class NetConnection implements SessionHandler, FlowHandler {
 
   public Client client() {
     return client;
+  }
+
+  /** The node's NetGroups (RTMFP-WIRE §8.9); without them GC flows are refused. */
+  public NetConnection netGroups(io.altocumulus.edge.group.NetGroups g) {
+    this.netGroups = g;
+    return this;
   }
 
   // ---- SessionHandler ----
@@ -92,6 +100,12 @@ public final class NetConnection implements SessionHandler, FlowHandler {
       controlFlow = flow;
       return this;
     }
+    if (md.kind() == TcMetadata.Kind.GROUP && netGroups != null) {
+      if (groups == null) {
+        groups = netGroups.forSession(client);
+      }
+      return groups.onFlowOpened(flow);
+    }
     if (md.kind() == TcMetadata.Kind.TC && client.connected && controlFlow != null) {
       // A NetStream flow for a stream id we gave out with createStream (RTMFP-WIRE §8.6).
       NetStreamHandler ns = netStreams.get((int) Math.min(md.streamId(), Integer.MAX_VALUE));
@@ -99,8 +113,7 @@ public final class NetConnection implements SessionHandler, FlowHandler {
         return ns;
       }
     }
-    // Unknown stream ids, and NetGroup (GC) flows until the rendezvous layer serves them, are
-    // refused with a flow exception report.
+    // Unknown stream ids are refused with a flow exception report.
     LOG.debug("flow {} of kind {} stream {} refused", flow.flowId(), md.kind(), md.streamId());
     return null;
   }
@@ -111,6 +124,9 @@ public final class NetConnection implements SessionHandler, FlowHandler {
       ns.close();
     }
     netStreams.clear();
+    if (groups != null) {
+      groups.onSessionClosed(); // onUnjoinGroup before onDisconnection (CUMULUS-FEATURES §4)
+    }
     if (client.connected) {
       client.connected = false;
       try {

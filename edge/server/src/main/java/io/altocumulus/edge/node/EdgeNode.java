@@ -69,6 +69,10 @@ public final class EdgeNode implements AutoCloseable {
   private final StreamRegistry streams;
   private final EdgeLoop[] loops;
   private final UdpNode udp;
+  private final String edgeId;
+  private final io.altocumulus.rendezvous.Rendezvous rendezvous;
+  private final boolean ownsRendezvous;
+  private final io.altocumulus.edge.group.NetGroups groups;
 
   private EdgeNode(NodeConfig config, Options options) throws IOException {
     this.config = config;
@@ -92,6 +96,30 @@ public final class EdgeNode implements AutoCloseable {
     this.streams = new StreamRegistry(relayConfig(config));
     EdgePolicy policy = new EdgePolicy(identity, applications, streams, drops, redirectTo,
         ec.keepAliveServerSeconds * 1000, ec.keepAlivePeerSeconds * 1000);
+    // Rendezvous: the given service, else the in-process one (no network hop).
+    this.edgeId = "edge-" + java.util.HexFormat.of().formatHex(identity.peerId(), 0, 8);
+    this.ownsRendezvous = options.rendezvous == null;
+    this.rendezvous = ownsRendezvous ? new io.altocumulus.rendezvous.local.LocalRendezvous() : options.rendezvous;
+    this.groups = new io.altocumulus.edge.group.NetGroups(rendezvous.groups(), edgeId,
+        io.altocumulus.edge.group.GroupLimits.from(config), drops);
+    policy.groups = groups;
+    rendezvous.attach(edgeId, new io.altocumulus.rendezvous.EdgeCallbacks() {
+      @Override
+      public void onIntroduction(io.altocumulus.rendezvous.Introduction introduction) {
+        // P2P introductions: served by the p2p layer.
+      }
+
+      @Override
+      public void onGroupNeighbour(io.altocumulus.rendezvous.Key group, io.altocumulus.rendezvous.Key member,
+          io.altocumulus.rendezvous.Key neighbour) {
+        groups.onGroupNeighbour(group, member, neighbour);
+      }
+
+      @Override
+      public void onResyncNeeded() {
+        groups.resync();
+      }
+    });
     this.loops = new EdgeLoop[256];
     this.udp = new UdpNode(config, (loopIndex, loopCount, out, loopExecutor) -> {
       EdgeLoop loop = new EdgeLoop(out);
@@ -181,6 +209,20 @@ public final class EdgeNode implements AutoCloseable {
     return streams;
   }
 
+  /** The node's NetGroups (Lua {@code cumulus.groups}). */
+  public io.altocumulus.edge.group.NetGroups groups() {
+    return groups;
+  }
+
+  /** This node's id toward the rendezvous service. */
+  public String edgeId() {
+    return edgeId;
+  }
+
+  public io.altocumulus.rendezvous.Rendezvous rendezvous() {
+    return rendezvous;
+  }
+
   public List<InetSocketAddress> addresses() {
     return udp.boundAddresses();
   }
@@ -251,6 +293,9 @@ public final class EdgeNode implements AutoCloseable {
   public void close() {
     udp.close();
     crypto.shutdownNow();
+    if (ownsRendezvous) {
+      rendezvous.close();
+    }
     LOG.info("RTMFP edge stopped");
   }
 }

@@ -30,6 +30,8 @@ final class EdgePolicy implements ResponderPolicy {
   private final StreamRegistry streams;
   private final int keepAliveServerMs;
   private final int keepAlivePeerMs;
+  /** NetGroups of the node (set once by EdgeNode before the first session). */
+  io.altocumulus.edge.group.NetGroups groups;
 
   EdgePolicy(ServerIdentity identity, Applications applications, StreamRegistry streams, DropCounters drops,
       List<PeerAddress> redirectTo, int keepAliveServerMs, int keepAlivePeerMs) {
@@ -60,6 +62,6 @@ final class EdgePolicy implements ResponderPolicy {
 
   @Override
   public SessionHandler onSessionOpened(Session session) {
-    return new NetConnection(session, applications, streams, drops, keepAliveServerMs, keepAlivePeerMs);
+    return new NetConnection(session, applications, streams, drops, keepAliveServerMs, keepAlivePeerMs).netGroups(groups);
   }
 }
