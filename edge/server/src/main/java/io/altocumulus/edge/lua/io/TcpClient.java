@@ -180,7 +180,7 @@ public final class TcpClient {
     if (after > limits.maxUnsentBytes()) {
       c.unsent.addAndGet(-data.length);
       stats.tcpSendsRefused.increment();
-      log.warn("TCP send of {} bytes to {} refused: {} bytes already waiting", data.length, c.peer, after - data.length);
+      log.warn("TCP send of {} bytes to {} refused: {} bytes already waiting", data.length, c.peer != null ? c.peer : "(connecting)", after - data.length);
       return "send buffer full (" + limits.maxUnsentBytes() + " bytes)";
     }
     ByteBuf buf = Unpooled.wrappedBuffer(data);
