@@ -206,6 +206,12 @@ public final class TcpClient {
     return c != null && c.up && c.channel.isActive() ? c.peer : null;
   }
 
+  /** TCP_NODELAY of the current connection (set on every connection this class makes or accepts). */
+  boolean noDelay() {
+    Connection c = current;
+    return c != null && Boolean.TRUE.equals(c.channel.config().getOption(io.netty.channel.ChannelOption.TCP_NODELAY));
+  }
+
   /** The last error, null if none since the last {@link #connect}. */
   public String error() {
     return error;

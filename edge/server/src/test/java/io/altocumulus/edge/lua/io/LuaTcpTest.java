@@ -242,6 +242,49 @@ class LuaTcpTest {
   }
 
   @Test
+  void closingTheAppClosesItsSockets() throws Exception {
+    LuaIo.Installed app = io.install(rt, rt.cumulus);
+    try (ServerSocket peer = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      rt.run("""
+          srv = cumulus:createTCPServer()
+          srv:start(0)
+          sock = cumulus:createTCPClient()
+          function sock:onDisconnection() closed = true end
+          sock:connect("127.0.0.1", %d)
+          """.formatted(peer.getLocalPort()));
+      try (Socket accepted = peer.accept()) {
+        rt.await("sock.connected");
+        assertThat(app.openSockets()).isEqualTo(2);
+        app.close();
+        accepted.setSoTimeout(5000);
+        assertThat(accepted.getInputStream().read()).isEqualTo(-1);
+        rt.await("closed");
+        assertThat(rt.persistentCount()).isZero();
+      }
+    }
+  }
+
+  @Test
+  void acceptedSocketsHaveNoDelay() throws Exception {
+    IoStats stats = new IoStats();
+    IoLoop loop = new IoLoop();
+    java.util.concurrent.BlockingQueue<TcpClient> accepted = new java.util.concurrent.LinkedBlockingQueue<>();
+    TcpServer server = new TcpServer(loop, Runnable::run, stats, IoLimits.DEFAULTS, accepted::add);
+    try {
+      assertThat(server.start(0)).isTrue();
+      try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+        TcpClient c = accepted.poll(5, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(c).isNotNull();
+        assertThat(c.noDelay()).isTrue();
+        assertThat(c.peerAddress()).isEqualTo("127.0.0.1:" + s.getLocalPort());
+      }
+    } finally {
+      server.stop();
+      loop.close();
+    }
+  }
+
+  @Test
   void methodsNeedTheColon() {
     io.install(rt, rt.cumulus);
     assertThatThrownBy(() -> rt.run("cumulus.createTCPClient()")).isInstanceOf(LuaError.class).hasMessageContaining("':'");
