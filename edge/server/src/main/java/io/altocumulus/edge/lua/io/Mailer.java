@@ -42,6 +42,31 @@ public final class Mailer implements AutoCloseable {
     public static Config of(NodeConfig c) {
       return new Config(c.smtpHost(), c.smtpPort(), c.smtpTimeout());
     }
+
+    /**
+     * From raw configuration keys ({@code smtp.host}, {@code smtp.port}, {@code smtp.timeout} in
+     * seconds; names case-insensitive as in the INI file); a missing or bad value keeps its default.
+     */
+    public static Config of(java.util.Map<String, String> raw) {
+      String host = DEFAULTS.host();
+      int port = DEFAULTS.port();
+      long timeout = DEFAULTS.timeout().toSeconds();
+      for (java.util.Map.Entry<String, String> e : raw.entrySet()) {
+        String k = e.getKey().toLowerCase(java.util.Locale.ROOT);
+        String v = e.getValue() == null ? "" : e.getValue().trim();
+        try {
+          switch (k) {
+            case "smtp.host" -> host = v.isEmpty() ? host : v;
+            case "smtp.port" -> port = Integer.parseInt(v) >= 1 && Integer.parseInt(v) <= 65535 ? Integer.parseInt(v) : port;
+            case "smtp.timeout" -> timeout = Long.parseLong(v) >= 1 ? Long.parseLong(v) : timeout;
+            default -> { }
+          }
+        } catch (NumberFormatException ignored) {
+          // NodeConfig reports bad values at start-up; keep the default here
+        }
+      }
+      return new Config(host, port, Duration.ofSeconds(timeout));
+    }
   }
 
   private final Config config;

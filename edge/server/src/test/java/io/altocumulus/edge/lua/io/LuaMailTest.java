@@ -85,4 +85,11 @@ class LuaMailTest {
     assertThat(io.stats().mailsRefused()).isEqualTo(1);
     assertThat(smtp.getReceivedMessages()).isEmpty();
   }
+
+  @Test
+  void configFromRawKeys() {
+    assertThat(Mailer.Config.of(java.util.Map.of("SMTP.Host", "relay.example.org", "smtp.port", "2525", "smtp.timeout", "7")))
+        .isEqualTo(new Mailer.Config("relay.example.org", 2525, Duration.ofSeconds(7)));
+    assertThat(Mailer.Config.of(java.util.Map.of("smtp.port", "x", "smtp.timeout", "0"))).isEqualTo(Mailer.Config.DEFAULTS);
+  }
 }
