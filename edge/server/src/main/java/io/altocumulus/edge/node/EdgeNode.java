@@ -4,6 +4,8 @@ import io.altocumulus.edge.app.Applications;
 import io.altocumulus.edge.config.ConfigException;
 import io.altocumulus.edge.config.NodeConfig;
 import io.altocumulus.edge.lua.LuaHost;
+import io.altocumulus.edge.lua.io.LuaIo;
+import io.altocumulus.edge.lua.io.Mailer;
 import io.altocumulus.edge.net.Blacklist;
 import io.altocumulus.edge.net.UdpNode;
 import io.altocumulus.edge.stream.RelayConfig;
@@ -76,6 +78,8 @@ public final class EdgeNode implements AutoCloseable {
   private final boolean ownsRendezvous;
   private final io.altocumulus.edge.group.NetGroups groups;
   private final LuaHost lua;
+  /** Lua sockets and sendMail (CUMULUS-FEATURES §5.13-5.15): no thread until a script uses them. */
+  private final LuaIo luaIo;
 
   private EdgeNode(NodeConfig config, Options options) throws IOException {
     this.config = config;
@@ -136,7 +140,8 @@ public final class EdgeNode implements AutoCloseable {
       loops[loopIndex] = loop;
       return loop;
     }, UdpNode.DEFAULT_TICK_MILLIS, options.forceNio);
-    this.lua = luaHost(config, applications, udp);
+    this.luaIo = new LuaIo(Mailer.Config.of(config));
+    this.lua = luaHost(config, applications, udp, luaIo);
     udp.start();
     LOG.info("RTMFP edge listening on {} ({} event loops, epoll {}), applications in {}",
         udp.boundAddresses(), udp.loopCount(), udp.isEpoll(), applications.www());
@@ -213,7 +218,7 @@ public final class EdgeNode implements AutoCloseable {
    * The Lua host (CUMULUS-FEATURES §3): serves www/ folders that have a main.lua, unless the
    * embedding code registered its own applications object ({@code lua.enabled=false} turns it off).
    */
-  private static LuaHost luaHost(NodeConfig config, Applications applications, UdpNode udp) {
+  private static LuaHost luaHost(NodeConfig config, Applications applications, UdpNode udp, LuaIo luaIo) {
     if ("false".equalsIgnoreCase(config.raw().getOrDefault("lua.enabled", "true").trim())) {
       return null;
     }
@@ -225,6 +230,8 @@ public final class EdgeNode implements AutoCloseable {
       return a.getAddress().isAnyLocalAddress() ? new InetSocketAddress("127.0.0.1", a.getPort()) : a;
     });
     applications.scripts(host).nodeHooks(host);
+    // cumulus:createTCPClient/createTCPServer/createUDPSocket/sendMail, on the Lua thread before any script runs.
+    host.submit(() -> luaIo.install(host, host.cumulus().table())).join();
     return host.start();
   }
 
@@ -323,6 +330,7 @@ public final class EdgeNode implements AutoCloseable {
     if (lua != null) {
       lua.close();
     }
+    luaIo.close();
     crypto.shutdownNow();
     if (ownsRendezvous) {
       rendezvous.close();
