@@ -3,6 +3,8 @@ package io.altocumulus.edge.node;
 import io.altocumulus.edge.app.Applications;
 import io.altocumulus.edge.config.ConfigException;
 import io.altocumulus.edge.config.NodeConfig;
+import io.altocumulus.edge.metrics.EdgeMetrics;
+import io.altocumulus.edge.metrics.NodeMetrics;
 import io.altocumulus.edge.net.UdpNode;
 import io.altocumulus.edge.stream.RelayConfig;
 import io.altocumulus.edge.stream.StreamRegistry;
@@ -69,6 +71,8 @@ public final class EdgeNode implements AutoCloseable {
   private final StreamRegistry streams;
   private final EdgeLoop[] loops;
   private final UdpNode udp;
+  private final NodeMetrics metrics;
+  private final EdgeMetrics edgeMetrics;
 
   private EdgeNode(NodeConfig config, Options options) throws IOException {
     this.config = config;
@@ -83,6 +87,9 @@ public final class EdgeNode implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+    this.metrics = new NodeMetrics();
+    this.edgeMetrics = new EdgeMetrics(metrics);
+    java.util.concurrent.Executor timedCrypto = edgeMetrics.timeHandshakes(crypto);
     ServerKeys keys = new ServerKeys();
     List<PeerAddress> redirectTo = parseRedirect(config.raw().get("redirectTo"));
     EndpointConfig ec = new EndpointConfig();
@@ -91,11 +98,11 @@ public final class EdgeNode implements AutoCloseable {
     options.endpointConfig.accept(ec);
     this.streams = new StreamRegistry(relayConfig(config));
     EdgePolicy policy = new EdgePolicy(identity, applications, streams, drops, redirectTo,
-        ec.keepAliveServerSeconds * 1000, ec.keepAlivePeerSeconds * 1000);
+        ec.keepAliveServerSeconds * 1000, ec.keepAlivePeerSeconds * 1000, edgeMetrics);
     this.loops = new EdgeLoop[256];
     this.udp = new UdpNode(config, (loopIndex, loopCount, out, loopExecutor) -> {
       EdgeLoop loop = new EdgeLoop(out);
-      RtmfpEndpoint ep = new RtmfpEndpoint(ec, System::nanoTime, loop::send, crypto,
+      RtmfpEndpoint ep = new RtmfpEndpoint(ec, System::nanoTime, loop::send, timedCrypto,
           r -> loopExecutor.execute(() -> {
             r.run();
             loop.flushAll();
@@ -106,6 +113,18 @@ public final class EdgeNode implements AutoCloseable {
       return loop;
     }, UdpNode.DEFAULT_TICK_MILLIS, options.forceNio);
     udp.start();
+    edgeMetrics.bind(udp.stats(), drops, streams, this::sessionCount, this::handshakesInFlight,
+        (long) ec.maxSessions * udp.loopCount());
+    if (config.metricsPort() > 0) {
+      try {
+        metrics.serve(config.metricsHost(), config.metricsPort());
+      } catch (IOException e) {
+        udp.close();
+        crypto.shutdownNow();
+        throw new IOException("metrics.port " + config.metricsPort() + ": cannot serve /metrics: " + e.getMessage(), e);
+      }
+      LOG.info("metrics served at http://{}:{}/metrics", config.metricsHost(), metrics.httpPort());
+    }
     LOG.info("RTMFP edge listening on {} ({} event loops, epoll {}), applications in {}",
         udp.boundAddresses(), udp.loopCount(), udp.isEpoll(), applications.www());
     if (!redirectTo.isEmpty()) {
@@ -194,6 +213,15 @@ public final class EdgeNode implements AutoCloseable {
     return a;
   }
 
+  /** The node's metrics registry: other layers register theirs here in one line (see NodeMetrics). */
+  public NodeMetrics metrics() {
+    return metrics;
+  }
+
+  public EdgeMetrics edgeMetrics() {
+    return edgeMetrics;
+  }
+
   public DropCounters drops() {
     return drops;
   }
@@ -251,6 +279,7 @@ public final class EdgeNode implements AutoCloseable {
   public void close() {
     udp.close();
     crypto.shutdownNow();
+    metrics.close();
     LOG.info("RTMFP edge stopped");
   }
 }
