@@ -142,7 +142,7 @@ public final class EdgeMetrics {
           }
         }).register(r);
     metrics.gaugeOf("rtmfp_event_loops", "Event loops, one SO_REUSEPORT socket each.", udp::loopCount);
-    metrics.gaugeOf("rtmfp_sessions", "Open sessions, as of each event loop's last tick (10 ms).",
+    metrics.gaugeOf("rtmfp_sessions", "Sessions in the table (open, and closed ones lingering for late packets), as of each loop's last tick.",
         sessions::getAsInt);
     metrics.gaugeOf("rtmfp_sessions_limit", "Session table capacity of the node (all loops).", () -> sessionLimit);
     metrics.gaugeOf("rtmfp_handshakes_in_flight", "Handshakes with Diffie-Hellman work queued or running.",
