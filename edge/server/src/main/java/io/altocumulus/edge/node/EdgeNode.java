@@ -123,7 +123,8 @@ public final class EdgeNode implements AutoCloseable {
         crypto.shutdownNow();
         throw new IOException("metrics.port " + config.metricsPort() + ": cannot serve /metrics: " + e.getMessage(), e);
       }
-      LOG.info("metrics served at http://{}:{}/metrics", config.metricsHost(), metrics.httpPort());
+      LOG.info("metrics served at http://{}:{}/metrics",
+          config.metricsHost().isEmpty() ? "*" : config.metricsHost(), metrics.httpPort());
     }
     LOG.info("RTMFP edge listening on {} ({} event loops, epoll {}), applications in {}",
         udp.boundAddresses(), udp.loopCount(), udp.isEpoll(), applications.www());
