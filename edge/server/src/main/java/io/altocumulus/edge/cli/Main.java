@@ -74,6 +74,10 @@ public final class Main implements Callable<Integer> {
       description = "Event loops, one SO_REUSEPORT socket each (config key threads; 0 = number of cores).")
   String threads;
 
+  @Option(names = "--metrics-port", paramLabel = "0..65535",
+      description = "TCP port of the Prometheus endpoint /metrics (config key metrics.port; 0 = off, the default).")
+  String metricsPort;
+
   @Option(names = "--pidfile", paramLabel = "FILE", description = "Write the process id to FILE; deleted at exit.")
   Path pidfile;
 
@@ -185,6 +189,9 @@ public final class Main implements Callable<Integer> {
     }
     if (threads != null) {
       overrides.put("threads", threads);
+    }
+    if (metricsPort != null) {
+      overrides.put("metrics.port", metricsPort);
     }
     return NodeConfig.load(file, overrides);
   }

@@ -47,6 +47,8 @@ import java.util.regex.Pattern;
  * logs.directory    &lt;application.dir&gt;/logs
  * logs.name         log
  * www               &lt;application.dir&gt;/www   applications folder
+ * metrics.port      0        0 (off) or 1..65535   TCP port of the Prometheus endpoint /metrics
+ * metrics.host      ""       bind address of /metrics; "" = all interfaces
  * </pre>
  * Relative {@code logs.directory} and {@code www} are resolved against {@code application.dir};
  * a relative {@code application.dir} against the working directory.
@@ -61,7 +63,7 @@ public final class NodeConfig {
   public static final List<String> KNOWN_KEYS = List.of(
       "port", "host", "udpBufferSize", "keepAliveServer", "keepAlivePeer", "threads",
       "publicAddress", "servers.port", "servers.targets", "smtp.host", "smtp.port",
-      "smtp.timeout", "logs.directory", "logs.name", "application.dir", "www");
+      "smtp.timeout", "logs.directory", "logs.name", "application.dir", "www", "metrics.port", "metrics.host");
 
   private static final Pattern HOST_NAME =
       Pattern.compile("(?i)[a-z0-9](?:[a-z0-9-]{0,62})?(?:\\.[a-z0-9](?:[a-z0-9-]{0,62})?)*\\.?");
@@ -86,6 +88,8 @@ public final class NodeConfig {
   private final Path logsDirectory;
   private final String logsName;
   private final Path www;
+  private final int metricsPort;
+  private final String metricsHost;
 
   private NodeConfig(SortedMap<String, String> raw) {
     this(raw, false);
@@ -117,6 +121,11 @@ public final class NodeConfig {
           "logs.name=" + logsName + " is not valid: a non-empty file name without '/'");
     }
     www = path(raw, "www", applicationDir.resolve("www"), applicationDir);
+    metricsPort = intIn(raw, "metrics.port", 0, 0, 65535, " (TCP port of /metrics; 0 = off)");
+    metricsHost = str(raw, "metrics.host", "");
+    if (!metricsHost.isEmpty()) {
+      hostValue(raw, "metrics.host", "");
+    }
     Set<String> unknown = new LinkedHashSet<>();
     for (String k : raw.keySet()) {
       if (KNOWN_KEYS.stream().noneMatch(k::equalsIgnoreCase)) {
@@ -401,6 +410,16 @@ public final class NodeConfig {
   /** The applications folder (Lua apps). */
   public Path www() {
     return www;
+  }
+
+  /** TCP port of the Prometheus endpoint {@code /metrics}; 0 = not served. */
+  public int metricsPort() {
+    return metricsPort;
+  }
+
+  /** Bind address of {@code /metrics}; empty = all interfaces. */
+  public String metricsHost() {
+    return metricsHost;
   }
 
   @Override

@@ -7,6 +7,8 @@ import io.altocumulus.edge.lua.LuaHost;
 import io.altocumulus.edge.lua.io.LuaIo;
 import io.altocumulus.edge.lua.io.Mailer;
 import io.altocumulus.edge.net.Blacklist;
+import io.altocumulus.edge.metrics.EdgeMetrics;
+import io.altocumulus.edge.metrics.NodeMetrics;
 import io.altocumulus.edge.net.UdpNode;
 import io.altocumulus.edge.stream.RelayConfig;
 import io.altocumulus.edge.stream.StreamRegistry;
@@ -80,6 +82,8 @@ public final class EdgeNode implements AutoCloseable {
   private final LuaHost lua;
   /** Lua sockets and sendMail (CUMULUS-FEATURES §5.13-5.15): no thread until a script uses them. */
   private final LuaIo luaIo;
+  private final NodeMetrics metrics;
+  private final EdgeMetrics edgeMetrics;
 
   private EdgeNode(NodeConfig config, Options options) throws IOException {
     this.config = config;
@@ -94,6 +98,9 @@ public final class EdgeNode implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+    this.metrics = new NodeMetrics();
+    this.edgeMetrics = new EdgeMetrics(metrics);
+    java.util.concurrent.Executor timedCrypto = edgeMetrics.timeHandshakes(crypto);
     ServerKeys keys = new ServerKeys();
     List<PeerAddress> redirectTo = parseRedirect(config.raw().get("redirectTo"));
     EndpointConfig ec = new EndpointConfig();
@@ -102,7 +109,7 @@ public final class EdgeNode implements AutoCloseable {
     options.endpointConfig.accept(ec);
     this.streams = new StreamRegistry(relayConfig(config));
     EdgePolicy policy = new EdgePolicy(identity, applications, streams, drops, redirectTo,
-        ec.keepAliveServerSeconds * 1000, ec.keepAlivePeerSeconds * 1000);
+        ec.keepAliveServerSeconds * 1000, ec.keepAlivePeerSeconds * 1000, edgeMetrics);
     // Rendezvous: the given service, else the in-process one (no network hop).
     this.edgeId = "edge-" + java.util.HexFormat.of().formatHex(identity.peerId(), 0, 8);
     this.ownsRendezvous = options.rendezvous == null;
@@ -130,7 +137,7 @@ public final class EdgeNode implements AutoCloseable {
     this.loops = new EdgeLoop[256];
     this.udp = new UdpNode(config, (loopIndex, loopCount, out, loopExecutor) -> {
       EdgeLoop loop = new EdgeLoop(out);
-      RtmfpEndpoint ep = new RtmfpEndpoint(ec, System::nanoTime, loop::send, crypto,
+      RtmfpEndpoint ep = new RtmfpEndpoint(ec, System::nanoTime, loop::send, timedCrypto,
           r -> loopExecutor.execute(() -> {
             r.run();
             loop.flushAll();
@@ -143,6 +150,19 @@ public final class EdgeNode implements AutoCloseable {
     this.luaIo = new LuaIo(Mailer.Config.of(config));
     this.lua = luaHost(config, applications, udp, luaIo);
     udp.start();
+    edgeMetrics.bind(udp.stats(), drops, streams, this::sessionCount, this::handshakesInFlight,
+        (long) ec.maxSessions * udp.loopCount());
+    if (config.metricsPort() > 0) {
+      try {
+        metrics.serve(config.metricsHost(), config.metricsPort());
+      } catch (IOException e) {
+        udp.close();
+        crypto.shutdownNow();
+        throw new IOException("metrics.port " + config.metricsPort() + ": cannot serve /metrics: " + e.getMessage(), e);
+      }
+      LOG.info("metrics served at http://{}:{}/metrics",
+          config.metricsHost().isEmpty() ? "*" : config.metricsHost(), metrics.httpPort());
+    }
     LOG.info("RTMFP edge listening on {} ({} event loops, epoll {}), applications in {}",
         udp.boundAddresses(), udp.loopCount(), udp.isEpoll(), applications.www());
     if (!redirectTo.isEmpty()) {
@@ -271,6 +291,15 @@ public final class EdgeNode implements AutoCloseable {
     return a;
   }
 
+  /** The node's metrics registry: other layers register theirs here in one line (see NodeMetrics). */
+  public NodeMetrics metrics() {
+    return metrics;
+  }
+
+  public EdgeMetrics edgeMetrics() {
+    return edgeMetrics;
+  }
+
   public DropCounters drops() {
     return drops;
   }
@@ -335,6 +364,7 @@ public final class EdgeNode implements AutoCloseable {
     if (ownsRendezvous) {
       rendezvous.close();
     }
+    metrics.close();
     LOG.info("RTMFP edge stopped");
   }
 }

@@ -2,6 +2,8 @@ package io.altocumulus.edge.node;
 
 import io.altocumulus.edge.app.Applications;
 import io.altocumulus.edge.app.NetConnection;
+import io.altocumulus.edge.metrics.EdgeMetrics;
+import io.altocumulus.edge.metrics.RedirectReason;
 import io.altocumulus.edge.stream.StreamRegistry;
 import io.altocumulus.rtmfp.DropCause;
 import io.altocumulus.rtmfp.DropCounters;
@@ -32,9 +34,11 @@ final class EdgePolicy implements ResponderPolicy {
   private final int keepAlivePeerMs;
   /** NetGroups of the node (set once by EdgeNode before the first session). */
   io.altocumulus.edge.group.NetGroups groups;
+  private final EdgeMetrics metrics;
 
   EdgePolicy(ServerIdentity identity, Applications applications, StreamRegistry streams, DropCounters drops,
-      List<PeerAddress> redirectTo, int keepAliveServerMs, int keepAlivePeerMs) {
+      List<PeerAddress> redirectTo, int keepAliveServerMs, int keepAlivePeerMs, EdgeMetrics metrics) {
+    this.metrics = metrics;
     this.streams = streams;
     this.identity = identity;
     this.applications = applications;
@@ -46,9 +50,19 @@ final class EdgePolicy implements ResponderPolicy {
 
   @Override
   public HelloDecision onIHello(EndpointDiscriminator epd, byte[] tag, InetSocketAddress from) {
+    HelloDecision d = decide(epd, from);
+    metrics.helloAnswered(d.kind());
+    return d;
+  }
+
+  private HelloDecision decide(EndpointDiscriminator epd, InetSocketAddress from) {
     switch (epd.kind()) {
       case URL -> {
-        return redirectTo.isEmpty() ? HelloDecision.ACCEPT : HelloDecision.redirect(redirectTo);
+        if (redirectTo.isEmpty()) {
+          return HelloDecision.ACCEPT;
+        }
+        metrics.redirected(RedirectReason.CONFIGURED);
+        return HelloDecision.redirect(redirectTo);
       }
       case PEER_ID -> {
         return Arrays.equals(epd.peerId(), identity.peerId()) ? HelloDecision.ACCEPT : HelloDecision.IGNORE;
@@ -62,6 +76,7 @@ final class EdgePolicy implements ResponderPolicy {
 
   @Override
   public SessionHandler onSessionOpened(Session session) {
-    return new NetConnection(session, applications, streams, drops, keepAliveServerMs, keepAlivePeerMs).netGroups(groups);
+    return metrics.sessionOpened(
+        new NetConnection(session, applications, streams, drops, keepAliveServerMs, keepAlivePeerMs).netGroups(groups));
   }
 }
