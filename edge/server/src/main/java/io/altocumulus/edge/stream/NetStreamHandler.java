@@ -251,6 +251,7 @@ public final class NetStreamHandler implements FlowHandler {
   }
 
   private void closeStream() {
+    op++; // also cancels a publish or play still waiting for the application's answer
     if (publishing != null) {
       String name = publishing.name;
       stopPublishing();
