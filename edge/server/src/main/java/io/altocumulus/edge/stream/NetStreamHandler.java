@@ -199,13 +199,17 @@ public final class NetStreamHandler implements FlowHandler {
   private void playAnswered(int myOp, Player pl, CompletableFuture<Decision> answer) {
     Publication p = pl.publication;
     if (myOp != op || !session.isOpen()) {
+      pl.stop();
       p.unreserve();
+      registry.released(pl);
       return;
     }
     Decision d = decision(answer);
     String name = p.name;
     if (!d.accepted()) {
+      pl.stop();
       p.unreserve();
+      registry.released(pl);
       sendStatus("error", "NetStream.Play.Failed",
           d.description() == null || d.description().isEmpty() ? "Not authorized to play " + name : d.description());
       return;
@@ -384,7 +388,6 @@ public final class NetStreamHandler implements FlowHandler {
     publishing = null;
     if (p != null && p.stopPublishing(this)) {
       p.forEachGroup(session.loopIndex(), LoopGroup::onUnpublish);
-      p.maybeRelease();
       ServerApplication app = client.application();
       if (app != null) {
         try {
@@ -393,6 +396,7 @@ public final class NetStreamHandler implements FlowHandler {
           LOG.warn("application {} failed in onUnpublish", client.path(), e);
         }
       }
+      p.maybeRelease(); // after the event: bindings are told of the release last
     }
   }
 
@@ -409,6 +413,7 @@ public final class NetStreamHandler implements FlowHandler {
           LOG.warn("application {} failed in onUnsubscribe", client.path(), e);
         }
       }
+      registry.released(pl);
     }
   }
 

@@ -39,7 +39,7 @@ public final class Player {
   private boolean based;
   private int offset;
   private int nextTime;
-  private boolean closed;
+  private volatile boolean closed;
   // Outgoing quality toward this player, over 5 s (Lua listener QoS).
   final StreamQos audioQos;
   final StreamQos videoQos;
@@ -67,6 +67,11 @@ public final class Player {
 
   public io.altocumulus.edge.app.Client client() {
     return stream.client;
+  }
+
+  /** True once the player stopped (closeStream, another command, refused, session gone). */
+  public boolean isClosed() {
+    return closed;
   }
 
   public boolean receiveAudio() {

@@ -64,6 +64,11 @@ public final class Publication {
     return published;
   }
 
+  /** True once the publication left the registry (no publisher, no player): it is never used again. */
+  public synchronized boolean isReleased() {
+    return removed;
+  }
+
   /** True when the server publishes it ({@code cumulus:publish}). */
   public synchronized boolean isServerPublication() {
     return publisher instanceof ServerPublication;

@@ -3,6 +3,8 @@ package io.altocumulus.edge.stream;
 import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /** The node's publications by name (Lua {@code cumulus.publications}, CUMULUS-FEATURES §5.9). Thread-safe. */
@@ -10,6 +12,7 @@ public final class StreamRegistry {
   private final ConcurrentHashMap<String, Publication> publications = new ConcurrentHashMap<>();
   private final RelayConfig relay;
   private final LongSupplier clock;
+  private final CopyOnWriteArrayList<Consumer<Object>> releaseListeners = new CopyOnWriteArrayList<>();
 
   public StreamRegistry(RelayConfig relay) {
     this(relay, System::nanoTime);
@@ -66,6 +69,26 @@ public final class StreamRegistry {
 
   void remove(Publication p) {
     publications.remove(p.name, p);
+    released(p);
+  }
+
+  /**
+   * Told (on any thread) when a {@link Publication} leaves the registry or a {@link Player} ends,
+   * after the application events about it were raised: bindings forget their objects then (the
+   * Lua host's persistent tables).
+   */
+  public void addReleaseListener(Consumer<Object> listener) {
+    releaseListeners.add(listener);
+  }
+
+  void released(Object o) {
+    for (Consumer<Object> l : releaseListeners) {
+      try {
+        l.accept(o);
+      } catch (RuntimeException e) {
+        // a binding's bookkeeping must not break the relay
+      }
+    }
   }
 
   /**

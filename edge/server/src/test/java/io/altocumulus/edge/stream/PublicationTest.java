@@ -175,4 +175,19 @@ class PublicationTest {
     }
     return out.toByteArray();
   }
+
+  @Test
+  void bindingsAreToldWhenAPublicationLeavesTheRegistry() {
+    List<Object> released = new java.util.concurrent.CopyOnWriteArrayList<>();
+    registry.addReleaseListener(released::add);
+    registry.addReleaseListener(o -> {
+      throw new IllegalStateException("a broken listener");
+    });
+    ServerPublication sp = registry.publish("r");
+    Publication p = sp.publication();
+    assertThat(p.isReleased()).isFalse();
+    sp.close();
+    assertThat(p.isReleased()).isTrue();
+    assertThat(released).containsExactly(p);
+  }
 }
