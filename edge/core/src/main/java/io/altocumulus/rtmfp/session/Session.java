@@ -179,6 +179,11 @@ public final class Session implements MessageSink {
     return state == State.OPEN;
   }
 
+  /** When the last packet from the peer arrived, on {@link #now()}'s clock (Lua client.elapsedFromReception). */
+  public long lastReceivedNanos() {
+    return lastReceivedAt;
+  }
+
   /** Smoothed RTT in ms from the timestamp echo, 0 before the first sample. */
   public long rttMillis() {
     return Math.max(0, congestion.srttNanos()) / 1_000_000L;

@@ -16,6 +16,13 @@ public final class Applications {
   private final Path www;
   private final Map<String, ServerApplication> registered = new ConcurrentHashMap<>();
   private volatile NodeHooks nodeHooks = NodeHooks.NONE;
+  private volatile Scripts scripts;
+
+  /** Where scripted applications come from (the Lua host). */
+  public interface Scripts {
+    /** The application of an existing folder {@code dir} for {@code path}, or null when it has no script. */
+    ServerApplication find(String path, Path dir);
+  }
 
   public Applications(Path www) {
     this.www = www.toAbsolutePath().normalize();
@@ -32,6 +39,12 @@ public final class Applications {
 
   public Applications nodeHooks(NodeHooks hooks) {
     this.nodeHooks = hooks == null ? NodeHooks.NONE : hooks;
+    return this;
+  }
+
+  /** Serves folders with a script through {@code s} (the Lua host); null: every folder accepts everything. */
+  public Applications scripts(Scripts s) {
+    this.scripts = s;
     return this;
   }
 
@@ -57,6 +70,13 @@ public final class Applications {
     Path dir = www.resolve(p).normalize();
     if (!dir.startsWith(www) || !Files.isDirectory(dir)) {
       return null;
+    }
+    Scripts s = scripts;
+    if (s != null) {
+      ServerApplication scripted = s.find(p, dir);
+      if (scripted != null) {
+        return scripted;
+      }
     }
     return EMPTY;
   }

@@ -12,6 +12,8 @@ import java.util.Map;
  * to and what it told us. Lives on the session's event loop.
  */
 public final class Client {
+  static final String CLOSED_BY_APP = "closed by the server application";
+
   private final Session session;
   private final NetConnection netConnection;
   String path = "";
@@ -24,10 +26,26 @@ public final class Client {
   boolean connected;
   List<String> peerAddresses = List.of();
   ServerApplication app;
+  double transactionId;
 
   Client(Session session, NetConnection netConnection) {
     this.session = session;
     this.netConnection = netConnection;
+  }
+
+  /** The client's NetConnection (the writer of Lua's {@code client.writer}). */
+  public NetConnection netConnection() {
+    return netConnection;
+  }
+
+  /** Transaction id of the last command received (Lua writer:writeAMFResult), 0 if none. */
+  public double transactionId() {
+    return transactionId;
+  }
+
+  /** ms since the last packet from this client (Lua {@code client.elapsedFromReception}). */
+  public long elapsedFromReceptionMillis() {
+    return Math.max(0, (session.now() - session.lastReceivedNanos()) / 1_000_000L);
   }
 
   public Session session() {
@@ -105,6 +123,6 @@ public final class Client {
 
   /** Closes the client's session (Lua {@code client:close}). */
   public void close() {
-    session.close("closed by the server application");
+    session.close(CLOSED_BY_APP);
   }
 }

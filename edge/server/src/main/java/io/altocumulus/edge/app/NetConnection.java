@@ -113,12 +113,24 @@ public final class NetConnection implements SessionHandler, FlowHandler {
     netStreams.clear();
     if (client.connected) {
       client.connected = false;
+      if (failed(reason)) {
+        try {
+          app.onFailed(client, reason);
+        } catch (RuntimeException e) {
+          LOG.warn("application {} failed in onFailed", client.path, e);
+        }
+      }
       try {
         app.onDisconnection(client);
       } catch (RuntimeException e) {
         LOG.warn("application {} failed in onDisconnection", client.path, e);
       }
     }
+  }
+
+  /** onFailed comes before onDisconnection unless we closed the session (CUMULUS-FEATURES §4). */
+  static boolean failed(String reason) {
+    return reason == null || !(reason.equals("server shutdown") || reason.equals(Client.CLOSED_BY_APP));
   }
 
   // ---- control flow ----
@@ -288,6 +300,7 @@ public final class NetConnection implements SessionHandler, FlowHandler {
 
   private void onCall(TcCommand cmd) {
     double txid = cmd.transactionId();
+    client.transactionId = txid;
     if (!client.connected) {
       sendError(txid, "NetConnection.Call.Failed", "Client must be connected before remote procedure calling");
       return;
@@ -341,6 +354,32 @@ public final class NetConnection implements SessionHandler, FlowHandler {
 
   void sendCommand(String name, double txid, Object... args) {
     send(TcCommand.encode(name, txid, client.amfMode(), args));
+  }
+
+  /** Writes a message on the NetConnection's return flow (loop only; Lua writers post here). */
+  public void write(byte[] message, boolean reliable) {
+    if (responseFlow == null) {
+      if (controlFlow == null) {
+        return;
+      }
+      responseFlow = session.openFlow(controlFlow.metadata(), controlFlow.flowId());
+    }
+    session.write(responseFlow, message, reliable);
+  }
+
+  /** A new flow with the NetConnection's metadata, associated with its flow (newFlowWriter); loop only. */
+  public SendFlow openFlow() {
+    if (controlFlow == null || !session.isOpen()) {
+      return null;
+    }
+    return session.openFlow(controlFlow.metadata(), controlFlow.flowId());
+  }
+
+  /** Ends the NetConnection's return flow (Lua writer:close on client.writer); loop only. */
+  public void closeResponseFlow() {
+    if (responseFlow != null) {
+      session.closeFlow(responseFlow);
+    }
   }
 
   private void send(byte[] message) {

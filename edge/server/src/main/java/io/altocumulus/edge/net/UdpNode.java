@@ -86,6 +86,7 @@ public final class UdpNode implements AutoCloseable {
   private final boolean epoll;
   private final int loopCount;
   private final UdpNodeStats stats;
+  private volatile Blacklist blacklist;
 
   private MultiThreadIoEventLoopGroup group;
   private Loop[] loops;
@@ -237,6 +238,11 @@ public final class UdpNode implements AutoCloseable {
       }
     }
     return Collections.unmodifiableList(out);
+  }
+
+  /** Datagrams from these IPs are dropped before any processing (Lua cumulus:addToBlacklist). */
+  public void blacklist(Blacklist b) {
+    this.blacklist = b;
   }
 
   public UdpNodeStats stats() {
@@ -432,6 +438,11 @@ public final class UdpNode implements AutoCloseable {
           ByteBuf c = p.content();
           int n = c.readableBytes();
           stats.received(index, n);
+          Blacklist banned = blacklist;
+          if (banned != null && banned.drop(p.sender().getAddress())) {
+            stats.dropped(index);
+            return;
+          }
           if (n > MAX_DATAGRAM) {
             stats.dropped(index);
             return;

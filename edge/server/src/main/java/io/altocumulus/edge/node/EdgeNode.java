@@ -3,6 +3,8 @@ package io.altocumulus.edge.node;
 import io.altocumulus.edge.app.Applications;
 import io.altocumulus.edge.config.ConfigException;
 import io.altocumulus.edge.config.NodeConfig;
+import io.altocumulus.edge.lua.LuaHost;
+import io.altocumulus.edge.net.Blacklist;
 import io.altocumulus.edge.net.UdpNode;
 import io.altocumulus.edge.stream.RelayConfig;
 import io.altocumulus.edge.stream.StreamRegistry;
@@ -69,6 +71,7 @@ public final class EdgeNode implements AutoCloseable {
   private final StreamRegistry streams;
   private final EdgeLoop[] loops;
   private final UdpNode udp;
+  private final LuaHost lua;
 
   private EdgeNode(NodeConfig config, Options options) throws IOException {
     this.config = config;
@@ -105,6 +108,7 @@ public final class EdgeNode implements AutoCloseable {
       loops[loopIndex] = loop;
       return loop;
     }, UdpNode.DEFAULT_TICK_MILLIS, options.forceNio);
+    this.lua = luaHost(config, applications, udp);
     udp.start();
     LOG.info("RTMFP edge listening on {} ({} event loops, epoll {}), applications in {}",
         udp.boundAddresses(), udp.loopCount(), udp.isEpoll(), applications.www());
@@ -175,6 +179,30 @@ public final class EdgeNode implements AutoCloseable {
       throw new ConfigException(key, key + "=" + v + " is out of range: valid " + min + ".." + max + " (" + unit + ")");
     }
     return n;
+  }
+
+  /**
+   * The Lua host (CUMULUS-FEATURES §3): serves www/ folders that have a main.lua, unless the
+   * embedding code registered its own applications object ({@code lua.enabled=false} turns it off).
+   */
+  private static LuaHost luaHost(NodeConfig config, Applications applications, UdpNode udp) {
+    if ("false".equalsIgnoreCase(config.raw().getOrDefault("lua.enabled", "true").trim())) {
+      return null;
+    }
+    Blacklist blacklist = new Blacklist();
+    udp.blacklist(blacklist);
+    LuaHost host = new LuaHost(applications.www(), config.raw(), blacklist);
+    host.localAddress(() -> {
+      InetSocketAddress a = udp.boundAddresses().get(0);
+      return a.getAddress().isAnyLocalAddress() ? new InetSocketAddress("127.0.0.1", a.getPort()) : a;
+    });
+    applications.scripts(host).nodeHooks(host);
+    return host.start();
+  }
+
+  /** The Lua host (the {@link io.altocumulus.edge.lua.LuaRuntime} bindings use), or null when off. */
+  public LuaHost lua() {
+    return lua;
   }
 
   public StreamRegistry streams() {
@@ -250,6 +278,9 @@ public final class EdgeNode implements AutoCloseable {
   @Override
   public void close() {
     udp.close();
+    if (lua != null) {
+      lua.close();
+    }
     crypto.shutdownNow();
     LOG.info("RTMFP edge stopped");
   }

@@ -1,0 +1,69 @@
+package io.altocumulus.edge.lua;
+
+import org.luaj.vm2.LuaTable;
+import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.Varargs;
+import org.luaj.vm2.lib.VarArgFunction;
+import org.slf4j.Logger;
+import org.slf4j.event.Level;
+
+/**
+ * The logging globals ERROR, WARN, NOTE, INFO, DEBUG, TRACE and print (CUMULUS-FEATURES §3): the
+ * arguments joined with Cumulus's rendering (nil "(null)", booleans "(true)"/"(false)", tables
+ * "table_&lt;id&gt;", functions "function_&lt;id&gt;"), logged on the "lua" logger.
+ */
+public final class LuaLog {
+  private LuaLog() {}
+
+  static void install(LuaHost host, LuaTable library) {
+    library.rawset("ERROR", logger(Level.ERROR));
+    library.rawset("WARN", logger(Level.WARN));
+    library.rawset("NOTE", logger(Level.INFO));
+    library.rawset("INFO", logger(Level.INFO));
+    library.rawset("DEBUG", logger(Level.DEBUG));
+    library.rawset("TRACE", logger(Level.TRACE));
+    library.rawset("print", logger(Level.INFO));
+  }
+
+  private static LuaValue logger(Level level) {
+    Logger log = LuaHost.LOG;
+    return new VarArgFunction() {
+      @Override
+      public Varargs invoke(Varargs args) {
+        if (log.isEnabledForLevel(level)) {
+          log.atLevel(level).log(join(args));
+        }
+        return NONE;
+      }
+    };
+  }
+
+  /** The arguments joined with no separator, each as {@link #toString(LuaValue)}. */
+  public static String join(Varargs args) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 1; i <= args.narg(); i++) {
+      sb.append(toString(args.arg(i)));
+    }
+    return sb.toString();
+  }
+
+  /** Cumulus's rendering of one value (Script::ToString). */
+  public static String toString(LuaValue v) {
+    switch (v.type()) {
+      case LuaValue.TNIL:
+      case LuaValue.TNONE:
+        return "(null)";
+      case LuaValue.TBOOLEAN:
+        return v.toboolean() ? "(true)" : "(false)";
+      case LuaValue.TNUMBER:
+      case LuaValue.TSTRING:
+        return v.tojstring();
+      case LuaValue.TTABLE:
+        return "table_" + Integer.toHexString(System.identityHashCode(v));
+      case LuaValue.TFUNCTION:
+        return "function_" + Integer.toHexString(System.identityHashCode(v));
+      default:
+        return v.typename() + "_" + Integer.toHexString(System.identityHashCode(v));
+    }
+  }
+}
