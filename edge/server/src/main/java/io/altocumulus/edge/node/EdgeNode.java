@@ -108,7 +108,7 @@ public final class EdgeNode implements AutoCloseable {
       loops[loopIndex] = loop;
       return loop;
     }, UdpNode.DEFAULT_TICK_MILLIS, options.forceNio);
-    this.lua = luaHost(config, applications, udp);
+    this.lua = luaHost(config, applications, udp, streams);
     udp.start();
     LOG.info("RTMFP edge listening on {} ({} event loops, epoll {}), applications in {}",
         udp.boundAddresses(), udp.loopCount(), udp.isEpoll(), applications.www());
@@ -185,7 +185,7 @@ public final class EdgeNode implements AutoCloseable {
    * The Lua host (CUMULUS-FEATURES §3): serves www/ folders that have a main.lua, unless the
    * embedding code registered its own applications object ({@code lua.enabled=false} turns it off).
    */
-  private static LuaHost luaHost(NodeConfig config, Applications applications, UdpNode udp) {
+  private static LuaHost luaHost(NodeConfig config, Applications applications, UdpNode udp, StreamRegistry streams) {
     if ("false".equalsIgnoreCase(config.raw().getOrDefault("lua.enabled", "true").trim())) {
       return null;
     }
@@ -196,6 +196,7 @@ public final class EdgeNode implements AutoCloseable {
       InetSocketAddress a = udp.boundAddresses().get(0);
       return a.getAddress().isAnyLocalAddress() ? new InetSocketAddress("127.0.0.1", a.getPort()) : a;
     });
+    io.altocumulus.edge.lua.LuaStreams.install(host, streams); // cumulus.publications, cumulus:publish
     applications.scripts(host).nodeHooks(host);
     return host.start();
   }

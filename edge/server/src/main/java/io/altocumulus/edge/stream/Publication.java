@@ -74,6 +74,11 @@ public final class Publication {
     return publisher instanceof ServerPublication;
   }
 
+  /** The server publication that publishes it, or null (a client publishes it, or nobody). */
+  public synchronized ServerPublication serverPublication() {
+    return publisher instanceof ServerPublication sp ? sp : null;
+  }
+
   /** The players (Lua {@code listeners}), in the order they started playing. */
   public List<Player> listeners() {
     return List.of(listeners);
