@@ -103,7 +103,7 @@ public final class LuaApplication implements ServerApplication {
     return lastError;
   }
 
-  String label(String event) {
+  public String label(String event) {
     return (path.isEmpty() ? "/" : path) + " " + event;
   }
 
@@ -199,8 +199,8 @@ public final class LuaApplication implements ServerApplication {
     try {
       host.runFile(script, chunk, env);
     } catch (LuaError e) {
-      String m = String.valueOf(e.getMessage());
-      lastError = m.startsWith("@") ? m.substring(1) : m; // LuaJ keeps the '@' of file chunk names
+      String msg = LuaHost.message(e);
+      lastError = msg.startsWith("@") ? msg.substring(1) : msg; // LuaJ keeps the '@' of file chunk names
       LuaHost.LOG.error("{}: {}", chunk, lastError);
       clear();
       host.refreshFlags();
@@ -261,7 +261,7 @@ public final class LuaApplication implements ServerApplication {
   }
 
   /** A global event handler, inherited from the parents (CUMULUS-FEATURES §3 "Environments"). */
-  LuaValue handler(String name) {
+  public LuaValue handler(String name) {
     try {
       return env.get(name);
     } catch (LuaError e) {
@@ -348,10 +348,10 @@ public final class LuaApplication implements ServerApplication {
   }
 
   /** The text of error(...) without the "file:line: " position Lua adds; "" stays "". */
-  static String errorText(LuaError e) {
-    String m = e.getMessage();
-    if (m == null) {
-      return "";
+  public static String errorText(LuaError e) {
+    String m = LuaHost.message(e);
+    if (m.startsWith("@")) {
+      m = m.substring(1);
     }
     // LuaJ prefixes "chunk:line: " to error("msg") at level 1: the client gets msg.
     java.util.regex.Matcher x = POSITION.matcher(m);
@@ -411,7 +411,7 @@ public final class LuaApplication implements ServerApplication {
         // The last returned value is the result; nothing returned, nothing sent (§8.1, kept).
         return r.narg() == 0 ? CallResult.noResult() : CallResult.result(host.fromLua(r.arg(r.narg())));
       } catch (LuaError e) {
-        LuaHost.LOG.warn("{}: client:{}: {}", label("RPC"), method, e.getMessage());
+        LuaHost.LOG.warn("{}: client:{}: {}", label("RPC"), method, LuaHost.message(e));
         return CallResult.error(errorText(e));
       } finally {
         host.currentTransaction = 0;
@@ -498,7 +498,7 @@ public final class LuaApplication implements ServerApplication {
         }
         return Decision.ACCEPTED;
       } catch (LuaError e) {
-        LuaHost.LOG.warn("{}: {}", label(event), e.getMessage());
+        LuaHost.LOG.warn("{}: {}", label(event), LuaHost.message(e));
         return Decision.refuse(errorText(e));
       }
     });

@@ -308,9 +308,19 @@ public final class LuaHost implements LuaRuntime, NodeHooks, Applications.Script
     try {
       return invoke(fn, args);
     } catch (LuaError e) {
-      LOG.error("{}: {}", what, e.getMessage());
+      LOG.error("{}: {}", what, message(e));
       return LuaValue.NONE;
     }
+  }
+
+  /** A Lua error's text without the stack traceback LuaJ appends when the debug hook is on. */
+  public static String message(LuaError e) {
+    String m = e.getMessage();
+    if (m == null) {
+      return "";
+    }
+    int tb = m.indexOf("\nstack traceback:");
+    return tb >= 0 ? m.substring(0, tb) : m;
   }
 
   @Override
@@ -419,7 +429,7 @@ public final class LuaHost implements LuaRuntime, NodeHooks, Applications.Script
     }
   }
 
-  List<LuaApplication> registeredFor(String event) {
+  public List<LuaApplication> registeredFor(String event) {
     LinkedHashSet<LuaApplication> set = registered.get(event);
     return set == null ? List.of() : new ArrayList<>(set);
   }
