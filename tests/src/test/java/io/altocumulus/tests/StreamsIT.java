@@ -3,9 +3,16 @@ package io.altocumulus.tests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.altocumulus.edge.app.Applications;
+import io.altocumulus.edge.app.Client;
+import io.altocumulus.edge.app.ServerApplication;
 import io.altocumulus.edge.node.EdgeNode;
+import io.altocumulus.edge.stream.Player;
+import io.altocumulus.edge.stream.Publication;
+import io.altocumulus.edge.stream.ServerPublication;
 import io.altocumulus.rtmfp.client.ClientNetConnection;
 import io.altocumulus.rtmfp.client.ClientNetStream;
+import io.altocumulus.rtmfp.client.ClientNetStream.StatusEvent;
 import io.altocumulus.rtmfp.client.RtmfpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,15 +22,20 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** NetStream publish/play through a real node on loopback (issue #3). */
+/** NetStream publish/play through a real node on loopback (issue #3), and the stream events of applications (issue #4). */
 class StreamsIT {
+  static final ServerApplication.Decision ACCEPTED = ServerApplication.Decision.ACCEPTED;
+
   static final byte[] AAC_CONFIG = {(byte) 0xAF, 0x00, 0x12, 0x10};
   static final byte[] AVC_CONFIG = {0x17, 0x00, 0, 0, 0, 1, 0x64, 0, 0x1f};
 
@@ -62,11 +74,75 @@ class StreamsIT {
     }
   }
 
+  /** The "live" application: records the stream events; decisions and media events are set per test. */
+  static final class Events implements ServerApplication {
+    final List<String> log = new CopyOnWriteArrayList<>();
+    final List<byte[]> dataPackets = new CopyOnWriteArrayList<>();
+    volatile int media;
+    volatile Function<Publication, CompletionStage<Decision>> publish = p -> ACCEPT;
+    volatile Function<Player, CompletionStage<Decision>> subscribe = l -> ACCEPT;
+
+    @Override
+    public CompletionStage<Decision> onPublish(Client client, Publication publication) {
+      log.add("publish " + publication.name());
+      return publish.apply(publication);
+    }
+
+    @Override
+    public void onUnpublish(Client client, Publication publication) {
+      log.add("unpublish " + publication.name());
+    }
+
+    @Override
+    public CompletionStage<Decision> onSubscribe(Client client, Player listener) {
+      log.add("subscribe " + listener.publication().name() + " " + listener.id());
+      return subscribe.apply(listener);
+    }
+
+    @Override
+    public void onUnsubscribe(Client client, Player listener) {
+      log.add("unsubscribe " + listener.publication().name() + " " + listener.id());
+    }
+
+    @Override
+    public void onDisconnection(Client client) {
+      log.add("disconnection");
+    }
+
+    @Override
+    public int mediaEvents() {
+      return media;
+    }
+
+    @Override
+    public void onAudioPacket(Client client, Publication publication, long time, byte[] packet) {
+      log.add("audio " + publication.name() + " " + time + " " + Seen.tag(packet, 0, packet.length));
+    }
+
+    @Override
+    public void onVideoPacket(Client client, Publication publication, long time, byte[] packet) {
+      log.add("video " + publication.name() + " " + time + " " + Seen.tag(packet, 0, packet.length));
+    }
+
+    @Override
+    public void onDataPacket(Client client, Publication publication, String name, byte[] packet) {
+      log.add("data " + publication.name() + " " + name);
+      dataPackets.add(packet);
+    }
+
+    List<String> starting(String prefix) {
+      return log.stream().filter(e -> e.startsWith(prefix)).toList();
+    }
+  }
+
+  final Events app = new Events();
+
   @BeforeEach
   void start() throws Exception {
     Path www = dir.resolve("www");
     Files.createDirectories(www.resolve("live"));
-    node = EdgeNode.start(EdgeLoopbackIT.config(www, ""));
+    node = EdgeNode.start(EdgeLoopbackIT.config(www, ""),
+        new EdgeNode.Options().applications(new Applications(www).register("live", app)));
     client = RtmfpClient.open();
     url = "rtmfp://127.0.0.1:" + node.localAddress().getPort() + "/live";
   }
@@ -374,5 +450,247 @@ class StreamsIT {
       assertThat(seen.media.size()).isBetween(100, 195);
       assertThat(seen.times).isSorted();
     }
+  }
+
+  // ---- application events (issue #4, CUMULUS-FEATURES §4) ----
+
+  static <T> CompletionStage<T> later(T value) {
+    return CompletableFuture.supplyAsync(() -> value, CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS));
+  }
+
+  static StatusEvent awaitStatus(List<StatusEvent> events, String code) {
+    await().atMost(Duration.ofSeconds(5)).until(() -> events.stream().anyMatch(e -> e.code().equals(code)));
+    return events.stream().filter(e -> e.code().equals(code)).findFirst().orElseThrow();
+  }
+
+  static List<StatusEvent> statuses(ClientNetStream s) {
+    List<StatusEvent> events = new CopyOnWriteArrayList<>();
+    s.onStatus(events::add);
+    return events;
+  }
+
+  @Test
+  void applicationsRefusePublishAndPlayInlineOrLater() throws Exception {
+    app.publish = p -> switch (p.name()) {
+      case "forbidden" -> CompletableFuture.completedFuture(ServerApplication.Decision.refuse("no cameras here"));
+      case "secret" -> later(ServerApplication.Decision.refuse(null)); // answered later, default description
+      case "broken" -> CompletableFuture.failedFuture(new IllegalStateException("script error"));
+      default -> later(ACCEPTED);
+    };
+    app.subscribe = l -> {
+      if (l.publication().name().equals("private")) {
+        throw new IllegalArgumentException("members only"); // an app that throws refuses
+      }
+      return later(ACCEPTED);
+    };
+    ClientNetStream s = stream(3);
+    List<StatusEvent> events = statuses(s);
+    s.publish("forbidden");
+    StatusEvent e = awaitStatus(events, "NetStream.Publish.BadName");
+    assertThat(e.description()).isEqualTo("no cameras here");
+    events.clear();
+    s.publish("secret");
+    assertThat(awaitStatus(events, "NetStream.Publish.BadName").description()).isEqualTo("Not allowed to publish secret");
+    events.clear();
+    s.publish("broken");
+    assertThat(awaitStatus(events, "NetStream.Publish.BadName").description()).isEqualTo("script error");
+    events.clear();
+    s.play("private");
+    assertThat(awaitStatus(events, "NetStream.Play.Failed").description()).isEqualTo("members only");
+    assertThat(events).noneMatch(x -> x.code().equals("NetStream.Play.Start"));
+    // Refused names leave nothing behind in the registry.
+    await().atMost(Duration.ofSeconds(5)).until(() -> node.streams().count() == 0);
+    // An accepted publish, answered later.
+    events.clear();
+    s.publish("ok");
+    awaitStatus(events, "NetStream.Publish.Start");
+    assertThat(node.streams().find("ok").publisherId()).isEqualTo((int) s.streamId());
+    assertThat(app.starting("publish")).containsExactly("publish forbidden", "publish secret", "publish broken", "publish ok");
+    // A second publisher is refused before its application is asked.
+    ClientNetStream other = stream(3);
+    List<StatusEvent> otherEvents = statuses(other);
+    other.publish("ok");
+    assertThat(awaitStatus(otherEvents, "NetStream.Publish.BadName").description()).isEqualTo("ok is already published");
+    assertThat(app.starting("publish")).hasSize(4);
+    // Answers that come after the stream moved on are dropped: closeStream while onPublish is pending.
+    app.publish = p -> later(ACCEPTED);
+    other.publish("slow");
+    other.closeStream();
+    Thread.sleep(300);
+    assertThat(node.streams().find("slow")).isNull();
+    assertThat(otherEvents).noneMatch(x -> x.code().equals("NetStream.Publish.Start") && x.description().startsWith("slow"));
+  }
+
+  @Test
+  void streamEventsAndMediaEventsReachTheApplication() throws Exception {
+    app.media = ServerApplication.AUDIO | ServerApplication.VIDEO | ServerApplication.DATA;
+    ClientNetStream publisher = stream(3);
+    List<StatusEvent> pubEvents = statuses(publisher);
+    ClientNetStream player = stream(3);
+    Seen seen = new Seen();
+    seen.attach(player);
+    player.play("ev"); // before the publisher: a waiting player
+    await().atMost(Duration.ofSeconds(5)).until(() -> seen.codes.contains("NetStream.Play.Start"));
+    assertThat(app.log).containsExactly("subscribe ev " + player.streamId());
+    Publication pub = node.streams().find("ev");
+    assertThat(pub.publisherId()).isZero();
+    assertThat(pub.listeners()).extracting(Player::id).containsExactly((int) player.streamId());
+    publisher.publish("ev");
+    awaitStatus(pubEvents, "NetStream.Publish.Start");
+    await().atMost(Duration.ofSeconds(5)).until(() -> seen.codes.contains("NetStream.Play.PublishNotify"));
+    publisher.sendVideo(100, frame(0x2701, 0)); // dropped waiting for the first keyframe: no event
+    publisher.sendVideo(140, frame(0x1701, 1));
+    publisher.sendAudio(140, frame(0xAF01, 2));
+    publisher.send("onChat", "hi", 2.0);
+    await().atMost(Duration.ofSeconds(5)).until(() -> app.starting("data").size() == 1);
+    assertThat(app.log).containsSubsequence("publish ev", "video ev 140 170101", "audio ev 140 af0102", "data ev onChat");
+    assertThat(app.starting("video")).hasSize(1);
+    // The raw AMF after the handler name: "hi", 2.0.
+    assertThat(amfValues(app.dataPackets.get(0))).containsExactly("hi", 2.0);
+    await().atMost(Duration.ofSeconds(5)).until(() -> seen.media.size() == 2 && seen.data.contains("onChat"));
+    assertThat(pub.videoQos().droppedFrames()).isEqualTo(1);
+    assertThat(pub.keyframeWaitDrops()).isEqualTo(1);
+    assertThat(pub.audioQos().byteRate()).isPositive();
+    assertThat(pub.audioQos().latency()).isBetween(0L, 1000L);
+    Player listener = pub.listeners().get(0);
+    assertThat(listener.client().path()).isEqualTo("live");
+    assertThat(listener.audioQos().byteRate()).isPositive();
+    assertThat(listener.receiveVideo()).isTrue();
+    // Without media events the app hears nothing per message.
+    app.media = 0;
+    publisher.sendAudio(180, frame(0xAF01, 3));
+    await().atMost(Duration.ofSeconds(5)).until(() -> seen.media.size() == 3);
+    assertThat(app.starting("audio")).hasSize(1);
+
+    player.closeStream();
+    await().atMost(Duration.ofSeconds(5)).until(() -> app.log.contains("unsubscribe ev " + player.streamId()));
+    publisher.closeStream();
+    await().atMost(Duration.ofSeconds(5)).until(() -> app.log.contains("unpublish ev"));
+    // A publisher whose session dies: onUnpublish first, then onDisconnection.
+    try (RtmfpClient other = RtmfpClient.open()) {
+      ClientNetStream s = other.connect(url).get(10, TimeUnit.SECONDS).createStream().get(5, TimeUnit.SECONDS);
+      List<StatusEvent> ev = statuses(s);
+      s.publish("gone");
+      awaitStatus(ev, "NetStream.Publish.Start");
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> app.log.contains("disconnection"));
+    assertThat(app.log).containsSubsequence("publish gone", "unpublish gone", "disconnection");
+    await().atMost(Duration.ofSeconds(5)).until(() -> node.streams().find("gone") == null);
+  }
+
+  @Test
+  void aServerPublicationIsPlayedByARealClient() throws Exception {
+    app.media = ServerApplication.AUDIO | ServerApplication.VIDEO | ServerApplication.DATA;
+    ClientNetStream early = stream(3);
+    Seen earlySeen = new Seen();
+    earlySeen.attach(early);
+    early.play("srv"); // waiting before the server publishes
+    await().atMost(Duration.ofSeconds(5)).until(() -> earlySeen.codes.contains("NetStream.Play.Start"));
+    ServerPublication sp = node.streams().publish("srv");
+    assertThat(sp).isNotNull();
+    assertThat(node.streams().publish("srv")).isNull();
+    await().atMost(Duration.ofSeconds(5)).until(() -> earlySeen.codes.contains("NetStream.Play.PublishNotify"));
+    // A client may not take the name.
+    ClientNetStream thief = stream(3);
+    List<StatusEvent> thiefEvents = statuses(thief);
+    thief.publish("srv");
+    awaitStatus(thiefEvents, "NetStream.Publish.BadName");
+
+    // Pushed from another thread, as the Lua executor does; offsets skip leading bytes.
+    Thread lua = new Thread(() -> {
+      sp.pushDataPacket("@setDataFrame", amf0Strings("onMetaData"), 0);
+      sp.pushAudioPacket(5000, prefixed(AAC_CONFIG), 1, 0);
+      sp.pushVideoPacket(5000, prefixed(AVC_CONFIG), 1, 0);
+      sp.pushVideoPacket(5000, frame(0x2701, 0), 0, 0); // dropped: no keyframe yet
+      for (int i = 1; i <= 10; i++) {
+        sp.pushVideoPacket(5000 + i * 40, frame(i == 1 ? 0x1701 : 0x2701, i), 0, 0);
+        sp.pushAudioPacket(5000 + i * 40, frame(0xAF01, i), 0, 0);
+      }
+      sp.pushDataPacket("onText", amf0Strings("hello"), 0);
+      sp.flush();
+    });
+    lua.start();
+    lua.join();
+    await().atMost(Duration.ofSeconds(5)).until(() -> earlySeen.media.size() == 22 && earlySeen.data.contains("onText"));
+    assertThat(earlySeen.data).containsSubsequence("onMetaData", "onText");
+    List<String> video = earlySeen.media.stream().filter(m -> m.startsWith("V")).toList();
+    assertThat(video.get(0)).isEqualTo("V170000");
+    assertThat(video.get(1)).isEqualTo("V170101");
+    assertThat(Collections.min(earlySeen.times)).isZero();
+    Publication pub = node.streams().find("srv");
+    assertThat(pub.isServerPublication()).isTrue();
+    assertThat(pub.publisherId()).isEqualTo(Publication.SERVER_PUBLISHER_ID);
+    assertThat(pub.videoQos().droppedFrames()).isEqualTo(1);
+
+    // A late player gets the cached headers and metadata first.
+    ClientNetStream late = stream(0);
+    Seen lateSeen = new Seen();
+    lateSeen.attach(late);
+    late.play("srv");
+    await().atMost(Duration.ofSeconds(5)).until(() -> lateSeen.codes.contains("NetStream.Play.Start"));
+    sp.pushVideoPacket(6000, frame(0x1701, 20), 0, 0);
+    await().atMost(Duration.ofSeconds(5)).until(() -> lateSeen.media.size() == 2);
+    assertThat(lateSeen.media).containsExactly("V170000", "V170114");
+    assertThat(lateSeen.data).contains("onMetaData");
+    // No application event for a server publication.
+    assertThat(app.log).noneMatch(e -> e.startsWith("publish srv") || e.startsWith("audio srv") || e.startsWith("video srv"));
+
+    sp.close();
+    await().atMost(Duration.ofSeconds(5)).until(() -> earlySeen.codes.contains("NetStream.Play.UnpublishNotify")
+        && lateSeen.codes.contains("NetStream.Play.UnpublishNotify"));
+    assertThat(node.streams().find("srv").isPublished()).isFalse();
+  }
+
+  @Test
+  void closingAClientPublicationFromTheServer() throws Exception {
+    ClientNetStream publisher = stream(3);
+    List<StatusEvent> events = statuses(publisher);
+    publisher.publish("kick");
+    awaitStatus(events, "NetStream.Publish.Start");
+    ClientNetStream player = stream(3);
+    Seen seen = new Seen();
+    seen.attach(player);
+    player.play("kick");
+    await().atMost(Duration.ofSeconds(5)).until(() -> seen.codes.contains("NetStream.Play.Start"));
+    node.streams().find("kick").close("Publish.Kicked", "bye");
+    StatusEvent e = awaitStatus(events, "NetStream.Publish.Kicked");
+    assertThat(e.description()).isEqualTo("bye");
+    await().atMost(Duration.ofSeconds(5)).until(() -> seen.codes.contains("NetStream.Play.UnpublishNotify"));
+    assertThat(app.log).contains("unpublish kick");
+    // The name is free again; what the old publisher still sends goes nowhere.
+    publisher.sendAudio(0, frame(0xAF01, 1));
+    ClientNetStream next = stream(3);
+    List<StatusEvent> nextEvents = statuses(next);
+    next.publish("kick");
+    awaitStatus(nextEvents, "NetStream.Publish.Start");
+    Thread.sleep(200);
+    assertThat(seen.media).isEmpty();
+  }
+
+  static byte[] prefixed(byte[] b) {
+    byte[] out = new byte[b.length + 1];
+    out[0] = 0x77;
+    System.arraycopy(b, 0, out, 1, b.length);
+    return out;
+  }
+
+  static byte[] amf0Strings(String... values) {
+    io.altocumulus.rtmfp.amf.AmfOutput out = new io.altocumulus.rtmfp.amf.AmfOutput(32);
+    io.altocumulus.rtmfp.amf.Amf0Writer w = new io.altocumulus.rtmfp.amf.Amf0Writer(out,
+        io.altocumulus.rtmfp.amf.Amf0Writer.Mode.PURE);
+    for (String v : values) {
+      w.writeString(v);
+    }
+    return out.toByteArray();
+  }
+
+  static List<Object> amfValues(byte[] amf) {
+    io.altocumulus.rtmfp.amf.Amf0Reader in = new io.altocumulus.rtmfp.amf.Amf0Reader(java.nio.ByteBuffer.wrap(amf),
+        io.altocumulus.rtmfp.amf.AmfContext.DEFAULT);
+    List<Object> out = new ArrayList<>();
+    while (in.hasRemaining()) {
+      out.add(in.readValue());
+    }
+    return out;
   }
 }

@@ -148,7 +148,7 @@ public final class EdgeNode implements AutoCloseable {
       return loop;
     }, UdpNode.DEFAULT_TICK_MILLIS, options.forceNio);
     this.luaIo = new LuaIo(Mailer.Config.of(config));
-    this.lua = luaHost(config, applications, udp, luaIo);
+    this.lua = luaHost(config, applications, udp, luaIo, streams);
     udp.start();
     edgeMetrics.bind(udp.stats(), drops, streams, this::sessionCount, this::handshakesInFlight,
         (long) ec.maxSessions * udp.loopCount());
@@ -238,7 +238,8 @@ public final class EdgeNode implements AutoCloseable {
    * The Lua host (CUMULUS-FEATURES §3): serves www/ folders that have a main.lua, unless the
    * embedding code registered its own applications object ({@code lua.enabled=false} turns it off).
    */
-  private static LuaHost luaHost(NodeConfig config, Applications applications, UdpNode udp, LuaIo luaIo) {
+  private static LuaHost luaHost(NodeConfig config, Applications applications, UdpNode udp, LuaIo luaIo,
+      StreamRegistry streams) {
     if ("false".equalsIgnoreCase(config.raw().getOrDefault("lua.enabled", "true").trim())) {
       return null;
     }
@@ -249,6 +250,7 @@ public final class EdgeNode implements AutoCloseable {
       InetSocketAddress a = udp.boundAddresses().get(0);
       return a.getAddress().isAnyLocalAddress() ? new InetSocketAddress("127.0.0.1", a.getPort()) : a;
     });
+    io.altocumulus.edge.lua.LuaStreams.install(host, streams); // cumulus.publications, cumulus:publish
     applications.scripts(host).nodeHooks(host);
     // cumulus:createTCPClient/createTCPServer/createUDPSocket/sendMail, on the Lua thread before any script runs.
     host.submit(() -> luaIo.install(host, host.cumulus().table())).join();

@@ -3,6 +3,7 @@ package io.altocumulus.edge.stream;
 import io.altocumulus.rtmfp.amf.Amf0Writer;
 import io.altocumulus.rtmfp.flow.SendFlow;
 import io.altocumulus.rtmfp.session.Session;
+import io.altocumulus.rtmfp.tc.TcCommand;
 import io.altocumulus.rtmfp.tc.TcMessage;
 import io.altocumulus.rtmfp.tc.TcMetadata;
 
@@ -14,25 +15,22 @@ import io.altocumulus.rtmfp.tc.TcMetadata;
  * and each media flow's queue is bounded, so a slow player only ever loses its own frames.
  */
 public final class Player {
-  // QoS counters of the player, over 5 s.
-  static final int Q_BYTES = 0;
-  static final int Q_MESSAGES = 1;
-  static final int Q_DROPPED = 2;
-
   private static final byte[] DATA_HEADER_AMF3 = {TcMessage.AMF3_DATA, 0, 0, 0, 0, 0};
   private static final byte[] DATA_HEADER_AMF0 = {TcMessage.AMF0_DATA, 0, 0, 0, 0};
 
   final NetStreamHandler stream;
   final Session session;
-  final LoopGroup group;
+  LoopGroup group; // set when the play is accepted
   final Publication publication;
   private final RelayConfig relay;
   private final boolean reliable;
   private SendFlow audioFlow;
   private SendFlow videoFlow;
   private int syncId = -1;
-  boolean receiveAudio = true;
-  boolean receiveVideo = true;
+  volatile boolean receiveAudio = true;
+  volatile boolean receiveVideo = true;
+  private volatile boolean audioSampleAccess;
+  private volatile boolean videoSampleAccess;
   private boolean waitingKeyframe = true;
   private boolean audioConfigSent;
   private boolean videoConfigSent;
@@ -41,20 +39,90 @@ public final class Player {
   private boolean based;
   private int offset;
   private int nextTime;
-  private boolean closed;
-  final QosWindow qos = new QosWindow(3);
+  private volatile boolean closed;
+  // Outgoing quality toward this player, over 5 s (Lua listener QoS).
+  final StreamQos audioQos;
+  final StreamQos videoQos;
 
-  Player(NetStreamHandler stream, LoopGroup group, boolean reliable, RelayConfig relay) {
+  Player(NetStreamHandler stream, Publication publication, boolean reliable, RelayConfig relay) {
     this.stream = stream;
     this.session = stream.session;
-    this.group = group;
-    this.publication = group.publication;
+    this.publication = publication;
     this.reliable = reliable;
     this.relay = relay;
+    this.audioQos = new StreamQos(session::now);
+    this.videoQos = new StreamQos(session::now);
+  }
+
+  // ---- what applications see (CUMULUS-FEATURES §5.8) ----
+
+  /** The player's NetStream id (the listener id). */
+  public int id() {
+    return stream.streamId;
+  }
+
+  public Publication publication() {
+    return publication;
+  }
+
+  public io.altocumulus.edge.app.Client client() {
+    return stream.client;
+  }
+
+  /** True once the player stopped (closeStream, another command, refused, session gone). */
+  public boolean isClosed() {
+    return closed;
+  }
+
+  public boolean receiveAudio() {
+    return receiveAudio;
+  }
+
+  public boolean receiveVideo() {
+    return receiveVideo;
+  }
+
+  /** True when the play is played with retransmission (not {@code play(name, -3000)}). */
+  public boolean reliable() {
+    return reliable;
+  }
+
+  /** Outgoing audio toward this player over 5 s. */
+  public StreamQos audioQos() {
+    return audioQos;
+  }
+
+  /** Outgoing video toward this player over 5 s. */
+  public StreamQos videoQos() {
+    return videoQos;
+  }
+
+  public boolean audioSampleAccess() {
+    return audioSampleAccess;
+  }
+
+  public boolean videoSampleAccess() {
+    return videoSampleAccess;
+  }
+
+  /**
+   * Lua {@code listener.audioSampleAccess} / {@code videoSampleAccess}: sends the player
+   * {@code |RtmpSampleAccess(audio, video)} (RTMFP-WIRE §8.8). Any thread.
+   */
+  public void setSampleAccess(boolean audio, boolean video) {
+    audioSampleAccess = audio;
+    videoSampleAccess = video;
+    session.loop().execute(() -> {
+      if (!closed && session.isOpen()) {
+        stream.sendStatusFlow(TcCommand.encodeData(stream.client.amfMode(), "|RtmpSampleAccess",
+            audioSampleAccess, videoSampleAccess));
+      }
+    });
   }
 
   /** Opens the media flows, syncs them with the status flow and sends what a late player needs first. */
-  void start() {
+  void start(LoopGroup group) {
+    this.group = group;
     byte[] md = TcMetadata.encode(stream.streamId);
     audioFlow = session.openFlow(md, stream.controlFlowId);
     videoFlow = session.openFlow(md, stream.controlFlowId);
@@ -144,7 +212,7 @@ public final class Player {
     }
     if (waitingKeyframe) {
       if (!m.isKeyframe()) {
-        qos.add(Q_DROPPED, 1, now);
+        videoQos.dropped(now);
         return; // held back until a keyframe (RTMFP-WIRE §8.8)
       }
       waitingKeyframe = false;
@@ -166,11 +234,11 @@ public final class Player {
     int out = rebase(time);
     boolean ok = session.write(flow, TcMessage.header(type, out), payload, reliable,
         now + deadlineMillis * 1_000_000L);
+    StreamQos q = type == TcMessage.AUDIO ? audioQos : videoQos;
     if (ok) {
-      qos.add(Q_BYTES, payload.length + TcMessage.HEADER, now);
-      qos.add(Q_MESSAGES, 1, now);
+      q.sent(payload.length + TcMessage.HEADER, session.rttMillis(), now);
     } else {
-      qos.add(Q_DROPPED, 1, now);
+      q.dropped(now);
     }
     return ok;
   }
@@ -201,7 +269,11 @@ public final class Player {
       return;
     }
     closed = true;
+    if (group == null) {
+      return; // never started (refused, or the answer came too late)
+    }
     group.remove(this);
+    publication.removeListener(this);
     if (audioFlow != null) {
       session.closeFlow(audioFlow);
       session.closeFlow(videoFlow);
@@ -211,11 +283,11 @@ public final class Player {
   // ---- QoS (issue #3 §4), over the last 5 s ----
 
   public double byteRate(long now) {
-    return qos.rate(Q_BYTES, now);
+    return audioQos.byteRate(now) + videoQos.byteRate(now);
   }
 
   public long droppedFrames(long now) {
-    return qos.sum(Q_DROPPED, now);
+    return audioQos.droppedFrames(now) + videoQos.droppedFrames(now);
   }
 
   /** Media abandoned after its deadline or refused by the bounded queue, since the start. */
