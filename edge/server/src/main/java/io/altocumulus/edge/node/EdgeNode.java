@@ -69,6 +69,9 @@ public final class EdgeNode implements AutoCloseable {
   private final StreamRegistry streams;
   private final EdgeLoop[] loops;
   private final UdpNode udp;
+  private final String edgeId;
+  private final io.altocumulus.rendezvous.Rendezvous rendezvous;
+  private final io.altocumulus.edge.p2p.Introducer introducer;
 
   private EdgeNode(NodeConfig config, Options options) throws IOException {
     this.config = config;
@@ -90,7 +93,16 @@ public final class EdgeNode implements AutoCloseable {
     ec.keepAlivePeerSeconds = (int) config.keepAlivePeer().toSeconds();
     options.endpointConfig.accept(ec);
     this.streams = new StreamRegistry(relayConfig(config));
-    EdgePolicy policy = new EdgePolicy(identity, applications, streams, drops, redirectTo,
+    this.edgeId = java.util.HexFormat.of().formatHex(identity.peerId(), 0, 8);
+    this.rendezvous = options.rendezvous;
+    // P2P introductions (RTMFP-WIRE §6.3): node-local index, cluster directory when there is one.
+    this.introducer = new io.altocumulus.edge.p2p.Introducer(new io.altocumulus.edge.p2p.PeerIndex(),
+        new io.altocumulus.edge.p2p.TagAttempts(65_536, ec.cookieLifetimeNanos), applications,
+        rendezvous == null ? null : rendezvous.peers(), edgeId, System::nanoTime);
+    if (rendezvous != null) {
+      rendezvous.attach(edgeId, introducer);
+    }
+    EdgePolicy policy = new EdgePolicy(identity, applications, streams, drops, redirectTo, introducer,
         ec.keepAliveServerSeconds * 1000, ec.keepAlivePeerSeconds * 1000);
     this.loops = new EdgeLoop[256];
     this.udp = new UdpNode(config, (loopIndex, loopCount, out, loopExecutor) -> {
@@ -192,6 +204,16 @@ public final class EdgeNode implements AutoCloseable {
       return new InetSocketAddress("127.0.0.1", a.getPort());
     }
     return a;
+  }
+
+  /** P2P introductions: the local peer index and counters. */
+  public io.altocumulus.edge.p2p.Introducer introducer() {
+    return introducer;
+  }
+
+  /** This node's id in the rendezvous directory. */
+  public String edgeId() {
+    return edgeId;
   }
 
   public DropCounters drops() {
