@@ -9,6 +9,7 @@ import io.altocumulus.edge.app.NodeHooks;
 import io.altocumulus.edge.app.ServerApplication;
 import io.altocumulus.edge.config.NodeConfig;
 import io.altocumulus.edge.node.EdgeNode;
+import io.altocumulus.rendezvous.local.LocalRendezvous;
 import io.altocumulus.rtmfp.client.ClientNetConnection;
 import io.altocumulus.rtmfp.client.PeerConnection;
 import io.altocumulus.rtmfp.client.RtmfpClient;
@@ -114,6 +115,31 @@ class P2pIT {
     assertThat(heardByA).containsExactly("reply [hi B]");
     // The server relayed none of it: its sessions are the two NetConnections.
     assertThat(node.sessionCount()).isEqualTo(2);
+  }
+
+  @Test
+  void aPeerOnAnotherEdgeIsIntroducedThroughTheSharedDirectory() throws Exception {
+    LocalRendezvous directory = new LocalRendezvous();
+    toClose.add(directory);
+    EdgeNode one = EdgeNode.start(config(www), new EdgeNode.Options().applications(new Applications(www)).rendezvous(directory));
+    toClose.add(0, one);
+    EdgeNode two = EdgeNode.start(config(www), new EdgeNode.Options().applications(new Applications(www)).rendezvous(directory));
+    toClose.add(0, two);
+    RtmfpClient a = client(10_000);
+    RtmfpClient b = client(10_000);
+    a.connect("rtmfp://127.0.0.1:" + one.localAddress().getPort() + "/app").get(10, TimeUnit.SECONDS);
+    ClientNetConnection ncB = b.connect("rtmfp://127.0.0.1:" + two.localAddress().getPort() + "/app")
+        .get(10, TimeUnit.SECONDS);
+    ncB.setPeerInfo("127.0.0.1:" + b.localAddress().getPort()).get(5, TimeUnit.SECONDS);
+    List<TcCommand> heardByB = new CopyOnWriteArrayList<>();
+    b.onPeerConnection(pc -> pc.onCommand(heardByB::add));
+
+    PeerConnection direct = a.connectToPeer(one.localAddress(), b.peerId()).get(10, TimeUnit.SECONDS);
+    direct.send("across", 1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> heardByB.size() == 1);
+    assertThat(heardByB.get(0).name()).isEqualTo("across");
+    assertThat(one.introducer().remoteIntroductions()).isGreaterThanOrEqualTo(1);
+    assertThat(two.introducer().introductions()).isGreaterThanOrEqualTo(1);
   }
 
   @Test

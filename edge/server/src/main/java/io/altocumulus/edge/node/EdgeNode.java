@@ -71,6 +71,7 @@ public final class EdgeNode implements AutoCloseable {
   private final UdpNode udp;
   private final String edgeId;
   private final io.altocumulus.rendezvous.Rendezvous rendezvous;
+  private final boolean ownsRendezvous;
   private final io.altocumulus.edge.p2p.Introducer introducer;
 
   private EdgeNode(NodeConfig config, Options options) throws IOException {
@@ -94,14 +95,15 @@ public final class EdgeNode implements AutoCloseable {
     options.endpointConfig.accept(ec);
     this.streams = new StreamRegistry(relayConfig(config));
     this.edgeId = java.util.HexFormat.of().formatHex(identity.peerId(), 0, 8);
-    this.rendezvous = options.rendezvous;
+    // The embedded default: an in-process directory owned (and closed) by this node.
+    this.ownsRendezvous = options.rendezvous == null;
+    this.rendezvous = options.rendezvous != null ? options.rendezvous
+        : new io.altocumulus.rendezvous.local.LocalRendezvous();
     // P2P introductions (RTMFP-WIRE §6.3): node-local index, cluster directory when there is one.
     this.introducer = new io.altocumulus.edge.p2p.Introducer(new io.altocumulus.edge.p2p.PeerIndex(),
         new io.altocumulus.edge.p2p.TagAttempts(65_536, ec.cookieLifetimeNanos), applications,
-        rendezvous == null ? null : rendezvous.peers(), edgeId, System::nanoTime);
-    if (rendezvous != null) {
-      rendezvous.attach(edgeId, introducer);
-    }
+        rendezvous.peers(), edgeId, System::nanoTime);
+    rendezvous.attach(edgeId, introducer);
     EdgePolicy policy = new EdgePolicy(identity, applications, streams, drops, redirectTo, introducer,
         ec.keepAliveServerSeconds * 1000, ec.keepAlivePeerSeconds * 1000);
     this.loops = new EdgeLoop[256];
@@ -273,6 +275,9 @@ public final class EdgeNode implements AutoCloseable {
   public void close() {
     udp.close();
     crypto.shutdownNow();
+    if (ownsRendezvous) {
+      rendezvous.close();
+    }
     LOG.info("RTMFP edge stopped");
   }
 }
