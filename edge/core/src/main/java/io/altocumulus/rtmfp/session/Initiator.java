@@ -207,19 +207,27 @@ final class Initiator {
     }
     // Follow the Redirect: IHello, same tag, to every address offered (RFC 7016 §3.5.1.1.1).
     boolean added = false;
+    IHello hello = null;
     for (PeerAddress pa : r.addresses()) {
       InetSocketAddress t = pa.address();
       if (!a.targets.contains(t)) {
         a.targets.add(t);
         added = true;
+        if (a.targetPeerId != null) {
+          // Only the new addresses now: an IHello again to the introducer would count as a retry.
+          hello = hello == null ? new IHello(a.epd, a.tag) : hello;
+          hello.serialize(ep.beginHandshakePacket(now));
+          ep.sendHandshakePacket(0, t);
+        }
       }
     }
+    if (added && a.targetPeerId != null) {
+      return;
+    }
     if (added) {
-      // A load-balancing redirector is left behind; a P2P introducer is kept, so that our
-      // retransmissions reach it and it can try the target with our other addresses (RTMFP-WIRE §6.3).
-      if (a.targetPeerId == null) {
-        a.targets.remove(from);
-      }
+      // A load-balancing redirector is left behind. (A P2P introducer is kept, above, so that our
+      // retransmissions reach it and it can try the target with our other addresses, RTMFP-WIRE §6.3.)
+      a.targets.remove(from);
       sendHellos(a, now);
     }
   }
