@@ -16,6 +16,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * P2P introductions per second on one node's core path (issue 5, target ≥ 20,000/s): a peer-id
@@ -68,8 +69,21 @@ public class IntroductionBench {
     net.discardInFlight();
     net.recordSent = false;
     net.serverOut = (bytes, off, len, to) -> {};
+    packetsAtStart = net.server.packetsOut();
     if (hellos.size() != count) {
       throw new IllegalStateException("captured " + hellos.size() + " IHellos");
+    }
+  }
+
+  long packetsAtStart;
+
+  /** Each op must have been a real introduction: a Redirect plus a forwarded IHello sent. */
+  @TearDown
+  public void check() {
+    long intro = net.introducer.introductions();
+    long packets = net.server.packetsOut() - packetsAtStart;
+    if (intro != i || packets < 2L * i) {
+      throw new IllegalStateException(i + " ops, " + intro + " introductions, " + packets + " packets");
     }
   }
 
