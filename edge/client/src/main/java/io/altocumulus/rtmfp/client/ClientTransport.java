@@ -1,6 +1,8 @@
 package io.altocumulus.rtmfp.client;
 
 import io.altocumulus.rtmfp.DropCounters;
+import io.altocumulus.rtmfp.handshake.PeerIdentity;
+import io.altocumulus.rtmfp.handshake.ResponderPolicy;
 import io.altocumulus.rtmfp.session.EndpointConfig;
 import io.altocumulus.rtmfp.session.RtmfpEndpoint;
 import io.netty.bootstrap.Bootstrap;
@@ -35,6 +37,12 @@ final class ClientTransport implements AutoCloseable {
   private final byte[] inArray = new byte[2048];
 
   ClientTransport(InetSocketAddress bind, EndpointConfig config, DropCounters drops) throws InterruptedException {
+    this(bind, config, drops, null, null);
+  }
+
+  /** With {@code identity} and {@code peerPolicy}: a full peer (RTMFP-WIRE §6), else an initiator only. */
+  ClientTransport(InetSocketAddress bind, EndpointConfig config, DropCounters drops, PeerIdentity identity,
+      java.util.function.Function<ClientTransport, ResponderPolicy> peerPolicy) throws InterruptedException {
     group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     crypto = new ThreadPoolExecutor(1, Math.max(1, Runtime.getRuntime().availableProcessors()), 30, TimeUnit.SECONDS,
         new LinkedBlockingQueue<>(10_000), r -> {
@@ -76,6 +84,9 @@ final class ClientTransport implements AutoCloseable {
     endpoint = new RtmfpEndpoint(config, System::nanoTime,
         (buf, off, len, to) -> ch.write(new DatagramPacket(ch.alloc().directBuffer(len).writeBytes(buf, off, len), to)),
         crypto, loopExec, drops, 0, 1, null, null, null);
+    if (identity != null) {
+      endpoint.enablePeerRole(identity, peerPolicy.apply(this));
+    }
     holder.endpoint = endpoint;
     ticker = loop.scheduleAtFixedRate(() -> {
       endpoint.tick();

@@ -2,6 +2,14 @@ package io.altocumulus.rtmfp.client;
 
 import io.altocumulus.rtmfp.DropCounters;
 import io.altocumulus.rtmfp.crypto.DhGroup;
+import io.altocumulus.rtmfp.handshake.HelloDecision;
+import io.altocumulus.rtmfp.handshake.PeerIdentity;
+import io.altocumulus.rtmfp.handshake.ResponderPolicy;
+import io.altocumulus.rtmfp.session.SessionHandler;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import io.altocumulus.rtmfp.session.EndpointConfig;
 import io.altocumulus.rtmfp.session.RtmfpEndpoint;
 import io.altocumulus.rtmfp.session.Session;
@@ -62,8 +70,70 @@ public final class RtmfpClient implements AutoCloseable {
   private final ClientTransport transport;
   private final DropCounters drops = new DropCounters();
 
+  private final PeerIdentity identity = PeerIdentity.generate(new SecureRandom());
+  private final List<Consumer<PeerConnection>> peerListeners = new CopyOnWriteArrayList<>();
+
   private RtmfpClient(InetSocketAddress bind, EndpointConfig config) throws InterruptedException {
-    this.transport = new ClientTransport(bind, config, drops);
+    this.transport = new ClientTransport(bind, config, drops, identity, PeerPolicy::new);
+  }
+
+  /**
+   * The client's answers as a peer (RTMFP-WIRE §6.3): an IHello or forwarded IHello naming its
+   * own peer id gets an RHello (with its certificate, to the initiator's address: the hole punch);
+   * anything else gets nothing.
+   */
+  private final class PeerPolicy implements ResponderPolicy {
+    private final ClientTransport transport;
+
+    PeerPolicy(ClientTransport transport) {
+      this.transport = transport;
+    }
+
+    @Override
+    public HelloDecision onIHello(EndpointDiscriminator epd, byte[] tag, InetSocketAddress from) {
+      return epd.kind() == EndpointDiscriminator.Kind.PEER_ID && Arrays.equals(epd.peerId(), identity.peerId())
+          ? HelloDecision.ACCEPT : HelloDecision.IGNORE;
+    }
+
+    @Override
+    public SessionHandler onSessionOpened(Session session) {
+      PeerConnection pc = new PeerConnection(transport, session, false);
+      peerListeners.forEach(l -> l.accept(pc));
+      return pc;
+    }
+  }
+
+  /** This client's peer id (lower-case hex is Lua's {@code client.id} on the server): the same on every session. */
+  public byte[] peerId() {
+    return identity.peerId();
+  }
+
+  /** Direct sessions other peers open to this client (after the server introduced them). */
+  public void onPeerConnection(Consumer<PeerConnection> listener) {
+    peerListeners.add(listener);
+  }
+
+  /**
+   * Opens a direct session to the peer {@code peerId} through {@code server} (RTMFP-WIRE §6.3):
+   * IHello with the peer id to the server, which forwards it to the peer and redirects us to the
+   * peer's addresses; the handshake then runs with the peer itself. The target must be connected
+   * to the server and have sent setPeerInfo.
+   */
+  public CompletableFuture<PeerConnection> connectToPeer(InetSocketAddress server, byte[] peerId) {
+    CompletableFuture<PeerConnection> out = new CompletableFuture<>();
+    transport.execute(() -> transport.endpoint().connect(server, EndpointDiscriminator.forPeerId(peerId), null,
+        new RtmfpEndpoint.ConnectListener() {
+          @Override
+          public void onConnected(Session session) {
+            out.complete(new PeerConnection(transport, session, true));
+          }
+
+          @Override
+          public void onFailed(String reason) {
+            out.completeExceptionally(new IllegalStateException("P2P handshake failed: " + reason));
+          }
+        }));
+    return out;
   }
 
   public static RtmfpClient open() throws InterruptedException {

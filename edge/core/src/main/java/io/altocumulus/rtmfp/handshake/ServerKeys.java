@@ -46,10 +46,26 @@ public final class ServerKeys {
     this(60_000_000_000L, 100_000);
   }
 
+  /**
+   * Keys that answer with {@code pinned} for its group, for ever: a P2P responder's keying must use
+   * the static key its certificate carries ({@link PeerIdentity}). Other groups rotate as usual.
+   */
+  public static ServerKeys pinned(DhKeyPair pinned) {
+    ServerKeys k = new ServerKeys(Long.MAX_VALUE, Integer.MAX_VALUE);
+    k.pinnedGroup = pinned.group();
+    k.current.get(pinned.group()).set(new Entry(pinned, 0));
+    return k;
+  }
+
+  private DhGroup pinnedGroup;
+
   /** The key pair to use now for {@code group}; may generate one (call off the event loop). */
   public Entry get(DhGroup group, long now) {
     AtomicReference<Entry> ref = current.get(group);
     Entry e = ref.get();
+    if (group == pinnedGroup) {
+      return e;
+    }
     if (e == null || now - e.createdAt >= lifetimeNanos || e.uses.incrementAndGet() > maxUses) {
       Entry fresh = new Entry(DhKeyPair.generate(group, random.get()), now);
       fresh.uses.incrementAndGet();

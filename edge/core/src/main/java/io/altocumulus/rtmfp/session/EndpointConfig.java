@@ -45,6 +45,13 @@ public final class EndpointConfig {
    * it on to imitate clients that do this.
    */
   public boolean omitUnchangedTimestamp;
+  /**
+   * IHello answers a policy may defer at once per loop (a Lua onHandshake, a directory lookup):
+   * beyond it IHellos are shed and counted (HANDSHAKE_OVERLOAD).
+   */
+  public int maxPendingHellos = 4096;
+  /** Forwarded IHellos queued in one session before its next flush; the excess is dropped. */
+  public int maxQueuedForwardedHellos = 16;
   /** Client role: Redirects followed per connection attempt. */
   public int maxRedirects = 4;
 

@@ -7,7 +7,11 @@ import io.altocumulus.rtmfp.crypto.DhKeyPair;
 import io.altocumulus.rtmfp.crypto.KeyingComponents;
 import io.altocumulus.rtmfp.crypto.SessionKeys;
 import io.altocumulus.rtmfp.util.IntMap;
+import io.altocumulus.rtmfp.handshake.PeerIdentity;
 import io.altocumulus.rtmfp.wire.EndpointDiscriminator;
+import io.altocumulus.rtmfp.wire.Option;
+import io.altocumulus.rtmfp.wire.OptionList;
+import io.altocumulus.rtmfp.wire.Vlu;
 import io.altocumulus.rtmfp.wire.PeerAddress;
 import io.altocumulus.rtmfp.wire.WireException;
 import io.altocumulus.rtmfp.wire.chunk.IHello;
@@ -18,6 +22,7 @@ import io.altocumulus.rtmfp.wire.chunk.Redirect;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
@@ -42,6 +47,8 @@ final class Initiator {
     final DhGroup preferred;
     final RtmfpEndpoint.ConnectListener listener;
     final List<InetSocketAddress> targets = new ArrayList<>();
+    /** The peer id the discriminator names (RTMFP-WIRE §4.1 option 0x0F), else null. */
+    byte[] targetPeerId;
     final long startedAt;
     final int id;
     State state = State.HELLO;
@@ -78,6 +85,9 @@ final class Initiator {
     ep.random.nextBytes(tag);
     Attempt a = new Attempt(tag, epd.encoded(), preferred, listener, now, ep.newSessionId());
     a.targets.add(target);
+    if (epd.kind() == EndpointDiscriminator.Kind.PEER_ID) {
+      a.targetPeerId = epd.peerId();
+    }
     byTag.put(ByteBuffer.wrap(tag), a);
     byId.put(a.id, a);
     sendHellos(a, now);
@@ -97,7 +107,13 @@ final class Initiator {
     if (a == null || a.state != State.HELLO) {
       throw new WireException(DropCause.UNEXPECTED_CHUNK, "RHello for no pending IHello");
     }
-    DhGroup group = chooseGroup(Certificates.groupsOf(r.certificate()), a.preferred);
+    if (a.targetPeerId != null && !Arrays.equals(Certificates.peerId(r.certificate()), a.targetPeerId)) {
+      // RFC 7425 §4.3: a peer's RHello must carry the certificate its id is the hash of; anyone
+      // else (an impostor, a stray server) is not the peer we asked for.
+      throw new WireException(DropCause.BAD_KEYING, "RHello certificate does not match the peer id");
+    }
+    List<DhGroup> offered = offeredGroups(r.certificate());
+    DhGroup group = chooseGroup(offered, a.preferred);
     if (group == null) {
       fail(a, "responder offers no Diffie-Hellman group we implement");
       return;
@@ -106,18 +122,45 @@ final class Initiator {
     a.responder = from;
     a.cookie = r.cookie();
     a.serverCertificate = r.certificate();
+    PeerIdentity identity = ep.peerIdentity;
+    // A peer keeps one certificate everywhere (its id); a responder that takes its group gets it.
+    DhGroup chosen = identity != null && offered.contains(identity.group())
+        && (a.preferred == null || a.preferred == identity.group()) ? identity.group() : group;
     try {
       ep.crypto.execute(() -> {
-        DhKeyPair pair = DhKeyPair.generate(group, ep.random);
+        boolean own = identity != null && chosen == identity.group();
+        DhKeyPair pair = own ? identity.pair() : DhKeyPair.generate(chosen, ep.random);
         byte[] rnd = new byte[64];
         ep.random.nextBytes(rnd);
-        byte[] cert = KeyingComponents.initiatorCertificate(group, pair.publicKey());
-        byte[] skic = KeyingComponents.initiatorSkic(group, rnd);
+        byte[] cert = own ? identity.certificate() : KeyingComponents.initiatorCertificate(chosen, pair.publicKey());
+        byte[] skic = KeyingComponents.initiatorSkic(chosen, rnd);
         ep.loop.execute(() -> keyed(a, pair, cert, skic));
       });
     } catch (RejectedExecutionException e) {
       fail(a, "crypto workers saturated");
     }
+  }
+
+  /**
+   * Groups a responder can answer in: the 0x15 options of a server certificate, and the groups of
+   * the static keys (0x1D) of a peer's Flash-style certificate (RFC 7425 §4.3).
+   */
+  static List<DhGroup> offeredGroups(byte[] certificate) {
+    List<DhGroup> groups = new ArrayList<>(Certificates.groupsOf(certificate));
+    for (Option o : OptionList.parse(certificate).options()) {
+      if (o.type() == KeyingComponents.OPT_DH_GROUP_SELECT && o.value().length > 0) {
+        try {
+          long id = Vlu.read(ByteBuffer.wrap(o.value()));
+          DhGroup g = id <= Integer.MAX_VALUE ? DhGroup.byId((int) id) : null;
+          if (g != null && !groups.contains(g)) {
+            groups.add(g);
+          }
+        } catch (WireException e) {
+          // not a key option we can use
+        }
+      }
+    }
+    return groups;
   }
 
   private static DhGroup chooseGroup(List<DhGroup> offered, DhGroup preferred) {
@@ -164,14 +207,26 @@ final class Initiator {
     }
     // Follow the Redirect: IHello, same tag, to every address offered (RFC 7016 §3.5.1.1.1).
     boolean added = false;
+    IHello hello = null;
     for (PeerAddress pa : r.addresses()) {
       InetSocketAddress t = pa.address();
       if (!a.targets.contains(t)) {
         a.targets.add(t);
         added = true;
+        if (a.targetPeerId != null) {
+          // Only the new addresses now: an IHello again to the introducer would count as a retry.
+          hello = hello == null ? new IHello(a.epd, a.tag) : hello;
+          hello.serialize(ep.beginHandshakePacket(now));
+          ep.sendHandshakePacket(0, t);
+        }
       }
     }
+    if (added && a.targetPeerId != null) {
+      return;
+    }
     if (added) {
+      // A load-balancing redirector is left behind. (A P2P introducer is kept, above, so that our
+      // retransmissions reach it and it can try the target with our other addresses, RTMFP-WIRE §6.3.)
       a.targets.remove(from);
       sendHellos(a, now);
     }

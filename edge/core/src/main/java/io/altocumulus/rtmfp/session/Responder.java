@@ -8,11 +8,14 @@ import io.altocumulus.rtmfp.crypto.SessionCrypto;
 import io.altocumulus.rtmfp.crypto.SessionKeys;
 import io.altocumulus.rtmfp.handshake.CookieJar;
 import io.altocumulus.rtmfp.handshake.HelloDecision;
+import io.altocumulus.rtmfp.handshake.HelloResponder;
 import io.altocumulus.rtmfp.handshake.ResponderPolicy;
 import io.altocumulus.rtmfp.handshake.ServerIdentity;
 import io.altocumulus.rtmfp.handshake.ServerKeys;
 import io.altocumulus.rtmfp.util.ExpiringCache;
+import io.altocumulus.rtmfp.wire.EndpointDiscriminator;
 import io.altocumulus.rtmfp.wire.WireException;
+import io.altocumulus.rtmfp.wire.chunk.ForwardedIHello;
 import io.altocumulus.rtmfp.wire.chunk.IHello;
 import io.altocumulus.rtmfp.wire.chunk.IIKeying;
 import io.altocumulus.rtmfp.wire.chunk.RHello;
@@ -21,6 +24,7 @@ import io.altocumulus.rtmfp.wire.chunk.Redirect;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
@@ -41,6 +45,8 @@ final class Responder {
   private final CookieJar cookies;
   private final ExpiringCache<ByteBuffer, Record> records;
   private int inFlight;
+  private int pendingHellos;
+  private final Deferrals deferrals = new Deferrals();
 
   /** What one proven IIKeying produced. */
   private static final class Record {
@@ -73,21 +79,79 @@ final class Responder {
     return inFlight;
   }
 
+  int pendingHellos() {
+    return pendingHellos;
+  }
+
   void onIHello(IHello hello, InetSocketAddress from, long now) {
-    HelloDecision d = policy.onIHello(hello.discriminator(), hello.tag(), from);
+    answer(hello.tag(), from, policy.onIHello(hello.discriminator(), hello.tag(), from, deferrals), now);
+  }
+
+  /**
+   * A forwarded IHello arrived in one of our sessions (RFC 7016 §3.5.1.1.2, RTMFP-WIRE §6.3): it
+   * is handled as an IHello from the reply address, so our RHello goes straight to the initiator
+   * and opens the hole in our NAT (rtmfp-cpp does the same: {@code Session::onFIHelloChunk}).
+   */
+  void onForwardedIHello(ForwardedIHello f, long now) {
+    EndpointDiscriminator epd;
+    try {
+      epd = EndpointDiscriminator.parse(f.epd());
+    } catch (WireException e) {
+      throw new WireException(DropCause.BAD_ENDPOINT_DISCRIMINATOR, "forwarded IHello: " + e.getMessage());
+    }
+    InetSocketAddress reply = f.replyAddress().address();
+    answer(f.tag(), reply, policy.onIHello(epd, f.tag(), reply, deferrals), now);
+  }
+
+  /** Sends the answer to an IHello; PENDING sends nothing yet. */
+  void answer(byte[] tag, InetSocketAddress to, HelloDecision d, long now) {
     switch (d.kind()) {
       case ACCEPT -> {
-        RHello r = new RHello(hello.tag(), cookies.issue(from), identity.certificate());
+        RHello r = new RHello(tag, cookies.issue(to), identity.certificate());
         r.serialize(ep.beginHandshakePacket(now));
-        ep.sendHandshakePacket(0, from);
+        ep.sendHandshakePacket(0, to);
       }
       case REDIRECT -> {
-        new Redirect(hello.tag(), d.redirectTo()).serialize(ep.beginHandshakePacket(now));
-        ep.sendHandshakePacket(0, from);
+        new Redirect(tag, d.redirectTo()).serialize(ep.beginHandshakePacket(now));
+        ep.sendHandshakePacket(0, to);
       }
-      case IGNORE -> {
-        // Policy says stay silent (RTMFP-WIRE §6.3: unknown peer, no answer).
+      case IGNORE, PENDING -> {
+        // Silent (RTMFP-WIRE §6.3: unknown peer, no answer), or the answer comes later.
       }
+    }
+  }
+
+  /** On the loop: a deferred answer arrives; its slot is released whatever it says. */
+  void answerDeferred(byte[] tag, InetSocketAddress to, HelloDecision d) {
+    if (pendingHellos > 0) {
+      pendingHellos--;
+    }
+    if (d == null || d.kind() == HelloDecision.Kind.PENDING) {
+      return;
+    }
+    answer(tag, to, d, ep.clock.nanoTime());
+  }
+
+  /** The one {@link HelloResponder} of this loop: no allocation per IHello on the synchronous path. */
+  private final class Deferrals implements HelloResponder {
+    @Override
+    public boolean defer() {
+      if (pendingHellos >= ep.config.maxPendingHellos) {
+        ep.drops.drop(DropCause.HANDSHAKE_OVERLOAD, ep.clock.nanoTime(), pendingHellos + " IHello answers already pending");
+        return false;
+      }
+      pendingHellos++;
+      return true;
+    }
+
+    @Override
+    public void answer(byte[] tag, InetSocketAddress to, HelloDecision decision) {
+      ep.loop.execute(() -> answerDeferred(tag, to, decision));
+    }
+
+    @Override
+    public Executor loop() {
+      return ep.loop;
     }
   }
 

@@ -5,6 +5,8 @@ import io.altocumulus.rtmfp.DropCounters;
 import io.altocumulus.rtmfp.crypto.DhGroup;
 import io.altocumulus.rtmfp.crypto.PacketCipher;
 import io.altocumulus.rtmfp.crypto.SessionCrypto;
+import io.altocumulus.rtmfp.handshake.HelloDecision;
+import io.altocumulus.rtmfp.handshake.PeerIdentity;
 import io.altocumulus.rtmfp.handshake.ResponderPolicy;
 import io.altocumulus.rtmfp.handshake.ServerIdentity;
 import io.altocumulus.rtmfp.handshake.ServerKeys;
@@ -18,6 +20,7 @@ import io.altocumulus.rtmfp.wire.WireException;
 import io.altocumulus.rtmfp.wire.chunk.BufferProbe;
 import io.altocumulus.rtmfp.wire.chunk.ChunkType;
 import io.altocumulus.rtmfp.wire.chunk.FlowExceptionReport;
+import io.altocumulus.rtmfp.wire.chunk.ForwardedIHello;
 import io.altocumulus.rtmfp.wire.chunk.DataAck;
 import io.altocumulus.rtmfp.wire.chunk.IHello;
 import io.altocumulus.rtmfp.wire.chunk.IIKeying;
@@ -75,8 +78,10 @@ public final class RtmfpEndpoint {
   private long lastManageAt;
   private boolean closed;
 
-  private final Responder responder;
+  private Responder responder;
   private final Initiator initiator;
+  /** Client role: the static identity used in every IIKeying and as a P2P responder (null: fresh keys). */
+  PeerIdentity peerIdentity;
 
   private long packetsIn;
   private long packetsOut;
@@ -367,6 +372,49 @@ public final class RtmfpEndpoint {
   /** Cookie records kept for proven IIKeyings (bounded, expiring). */
   public int handshakeRecords() {
     return responder == null ? 0 : responder.records();
+  }
+
+  /** IHello answers a policy deferred and has not given yet (bounded by maxPendingHellos). */
+  public int pendingHellos() {
+    return responder == null ? 0 : responder.pendingHellos();
+  }
+
+  /**
+   * Gives the answer to an IHello the policy deferred ({@link HelloDecision#PENDING}). Call on the
+   * loop (from elsewhere use {@link io.altocumulus.rtmfp.handshake.HelloResponder#answer}); releases
+   * the pending slot and sends the RHello or Redirect, if any, to {@code to}.
+   */
+  public void answerHello(byte[] tag, InetSocketAddress to, HelloDecision decision) {
+    if (responder != null && !closed) {
+      responder.answerDeferred(tag, to, decision);
+    }
+  }
+
+  /** A forwarded IHello (0x0F) arrived inside {@code session} (RTMFP-WIRE §6.3, target side). */
+  void onForwardedIHello(ForwardedIHello f, long now) {
+    if (responder == null) {
+      throw new WireException(DropCause.UNEXPECTED_CHUNK, "forwarded IHello to an endpoint that does not respond");
+    }
+    responder.onForwardedIHello(f, now);
+  }
+
+  /**
+   * Makes a client endpoint a full peer (RTMFP-WIRE §6): every IIKeying it sends carries
+   * {@code identity}'s certificate (its peer id), and it answers IHellos and forwarded IHellos as
+   * {@code policy} decides, with that certificate and its static key. Call once, on the loop,
+   * before connecting.
+   */
+  public void enablePeerRole(PeerIdentity identity, ResponderPolicy policy) {
+    if (responder != null) {
+      throw new IllegalStateException("this endpoint already responds");
+    }
+    this.peerIdentity = identity;
+    this.responder = new Responder(this, new ServerIdentity(identity.certificate()),
+        ServerKeys.pinned(identity.pair()), policy);
+  }
+
+  public PeerIdentity peerIdentity() {
+    return peerIdentity;
   }
 
   /** Handshakes with Diffie-Hellman work queued or running on this loop's behalf. */

@@ -14,6 +14,8 @@ import io.altocumulus.rtmfp.wire.chunk.BufferProbe;
 import io.altocumulus.rtmfp.wire.chunk.ChunkType;
 import io.altocumulus.rtmfp.wire.chunk.DataAck;
 import io.altocumulus.rtmfp.wire.chunk.FlowExceptionReport;
+import io.altocumulus.rtmfp.wire.chunk.ForwardedIHello;
+import io.altocumulus.rtmfp.wire.PeerAddress;
 import io.altocumulus.rtmfp.wire.chunk.UserData;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -242,6 +244,28 @@ public final class Session implements MessageSink {
     endpoint.markDirty(this);
   }
 
+  /**
+   * Sends the far end a forwarded IHello (chunk 0x0F, RFC 7016 §2.3.3, RTMFP-WIRE §6.3): the
+   * initiator at {@code replyAddress} wants a session with the peer named by {@code epd} (the
+   * encoded discriminator, without its length prefix). Sent at the next flush; at most
+   * {@code maxQueuedForwardedHellos} wait, the excess is dropped (the initiator retries).
+   * Call on this session's loop.
+   */
+  public boolean forwardIHello(byte[] epd, PeerAddress replyAddress, byte[] tag) {
+    if (state != State.OPEN || forwardedHellos.size() >= endpoint.config.maxQueuedForwardedHellos) {
+      return false;
+    }
+    ForwardedIHello f = new ForwardedIHello(epd, replyAddress, tag);
+    if (f.encodedSize() > endpoint.config.packetCap - RtmfpEndpoint.PLAIN_START - 8) {
+      return false;
+    }
+    forwardedHellos.add(f);
+    endpoint.markDirty(this);
+    return true;
+  }
+
+  private final ArrayDeque<ForwardedIHello> forwardedHellos = new ArrayDeque<>(0);
+
   /** Closes the session from our side: close request 0x0C, repeated until acknowledged (RFC 7016 §3.5.5). */
   public void close(String reason) {
     if (state != State.OPEN) {
@@ -355,6 +379,12 @@ public final class Session implements MessageSink {
           }
           case ChunkType.SESSION_CLOSE_REQUEST -> onCloseRequest();
           case ChunkType.SESSION_CLOSE_ACK -> onCloseAck();
+          case ChunkType.FORWARDED_IHELLO -> {
+            // Only the far end we initiated to (the server) introduces peers (RTMFP-WIRE §6.3).
+            if (role == Role.INITIATOR) {
+              endpoint.onForwardedIHello(ForwardedIHello.parse(view), now);
+            }
+          }
           default -> {
             // ECN reports (0xEC) and unknown chunk types are skipped (REAL-CLIENTS.md §9).
           }
@@ -611,6 +641,9 @@ public final class Session implements MessageSink {
     while (!pingReplies.isEmpty() && out.remaining() >= 3 + pingReplies.peek().length) {
       byte[] body = pingReplies.poll();
       out.put((byte) ChunkType.PING_REPLY).putShort((short) body.length).put(body);
+    }
+    while (!forwardedHellos.isEmpty() && out.remaining() >= forwardedHellos.peek().encodedSize()) {
+      forwardedHellos.poll().serialize(out);
     }
     if (keepalivePingDue && out.remaining() >= 3) {
       keepalivePingDue = false;

@@ -81,6 +81,20 @@ public final class NetConnection implements SessionHandler, FlowHandler {
     return this;
   }
 
+  /** What the P2P layer ({@code io.altocumulus.edge.p2p}) hears of a client: setPeerInfo and its end. */
+  public interface PeerEvents {
+    void onPeerInfo(Client client, List<String> addresses);
+
+    void onClosed(Client client);
+  }
+
+  private PeerEvents peerEvents;
+
+  /** Set once, on the session's loop, right after construction. */
+  public void peerEvents(PeerEvents events) {
+    this.peerEvents = events;
+  }
+
   // ---- SessionHandler ----
 
   @Override
@@ -120,6 +134,9 @@ public final class NetConnection implements SessionHandler, FlowHandler {
 
   @Override
   public void onClosed(Session s, String reason) {
+    if (peerEvents != null) {
+      peerEvents.onClosed(client);
+    }
     for (NetStreamHandler ns : netStreams.values()) {
       ns.close();
     }
@@ -284,6 +301,9 @@ public final class NetConnection implements SessionHandler, FlowHandler {
       }
     }
     client.peerAddresses = List.copyOf(addresses);
+    if (peerEvents != null) {
+      peerEvents.onPeerInfo(client, client.peerAddresses);
+    }
     // RTMFP-WIRE §8.3: Set Keepalive, from keepAliveServer / keepAlivePeer.
     send(TcMessage.setKeepalive(keepAliveServerMs, keepAlivePeerMs));
   }

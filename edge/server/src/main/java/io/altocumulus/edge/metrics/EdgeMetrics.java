@@ -38,7 +38,9 @@ public final class EdgeMetrics {
     /** IIKeying accepted, keys computed, session established (RIKeying sent). */
     OPENED,
     /** IIKeying refused: bad or replayed cookie, bad key, overload, capacity (read from the drops). */
-    REFUSED;
+    REFUSED,
+    /** IHello whose answer waits for the application or the rendezvous service (counted again when answered). */
+    DEFERRED;
 
     final String label = name().toLowerCase(Locale.ROOT);
   }
@@ -189,6 +191,7 @@ public final class EdgeMetrics {
       case ACCEPT -> HandshakeResult.ACCEPTED;
       case REDIRECT -> HandshakeResult.REDIRECTED;
       case IGNORE -> HandshakeResult.IGNORED;
+      case PENDING -> HandshakeResult.DEFERRED;
     };
     handshakes[r.ordinal()].increment();
   }

@@ -11,7 +11,11 @@ import java.util.Locale;
  */
 public enum RedirectReason {
   /** The {@code redirectTo} key: every client is sent to the listed edges (draining by hand). */
-  CONFIGURED;
+  CONFIGURED,
+  /** The app's {@code onHandshake} returned addresses (CUMULUS-FEATURES §4). */
+  APPLICATION,
+  /** A P2P introduction: the initiator is sent to the target peer's addresses (RTMFP-WIRE §6.3). */
+  INTRODUCTION;
 
   final String label = name().toLowerCase(Locale.ROOT);
 

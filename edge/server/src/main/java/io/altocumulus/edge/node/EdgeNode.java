@@ -84,6 +84,7 @@ public final class EdgeNode implements AutoCloseable {
   private final LuaIo luaIo;
   private final NodeMetrics metrics;
   private final EdgeMetrics edgeMetrics;
+  private final io.altocumulus.edge.p2p.Introducer introducer;
 
   private EdgeNode(NodeConfig config, Options options) throws IOException {
     this.config = config;
@@ -108,19 +109,20 @@ public final class EdgeNode implements AutoCloseable {
     ec.keepAlivePeerSeconds = (int) config.keepAlivePeer().toSeconds();
     options.endpointConfig.accept(ec);
     this.streams = new StreamRegistry(relayConfig(config));
-    EdgePolicy policy = new EdgePolicy(identity, applications, streams, drops, redirectTo,
-        ec.keepAliveServerSeconds * 1000, ec.keepAlivePeerSeconds * 1000, edgeMetrics);
-    // Rendezvous: the given service, else the in-process one (no network hop).
+    // Rendezvous: the given service, else the in-process one (no network hop), owned and closed here.
     this.edgeId = "edge-" + java.util.HexFormat.of().formatHex(identity.peerId(), 0, 8);
     this.ownsRendezvous = options.rendezvous == null;
     this.rendezvous = ownsRendezvous ? new io.altocumulus.rendezvous.local.LocalRendezvous() : options.rendezvous;
     this.groups = new io.altocumulus.edge.group.NetGroups(rendezvous.groups(), edgeId,
         io.altocumulus.edge.group.GroupLimits.from(config), drops);
-    policy.groups = groups;
+    // P2P introductions (RTMFP-WIRE §6.3): node-local index, cluster directory when there is one.
+    this.introducer = new io.altocumulus.edge.p2p.Introducer(new io.altocumulus.edge.p2p.PeerIndex(),
+        new io.altocumulus.edge.p2p.TagAttempts(65_536, ec.cookieLifetimeNanos), applications,
+        rendezvous.peers(), edgeId, System::nanoTime);
     rendezvous.attach(edgeId, new io.altocumulus.rendezvous.EdgeCallbacks() {
       @Override
       public void onIntroduction(io.altocumulus.rendezvous.Introduction introduction) {
-        // P2P introductions: served by the p2p layer.
+        introducer.onIntroduction(introduction);
       }
 
       @Override
@@ -131,9 +133,13 @@ public final class EdgeNode implements AutoCloseable {
 
       @Override
       public void onResyncNeeded() {
+        introducer.onResyncNeeded();
         groups.resync();
       }
     });
+    EdgePolicy policy = new EdgePolicy(identity, applications, streams, drops, redirectTo, introducer,
+        ec.keepAliveServerSeconds * 1000, ec.keepAlivePeerSeconds * 1000, edgeMetrics);
+    policy.groups = groups;
     this.loops = new EdgeLoop[256];
     this.udp = new UdpNode(config, (loopIndex, loopCount, out, loopExecutor) -> {
       EdgeLoop loop = new EdgeLoop(out);
@@ -300,6 +306,11 @@ public final class EdgeNode implements AutoCloseable {
 
   public EdgeMetrics edgeMetrics() {
     return edgeMetrics;
+  }
+
+  /** P2P introductions: the local peer index and counters. */
+  public io.altocumulus.edge.p2p.Introducer introducer() {
+    return introducer;
   }
 
   public DropCounters drops() {
