@@ -38,6 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** P2P introductions on a real node over loopback UDP, with the project's client as both peers. */
 class P2pIT {
+  /** Sessions that present the client's peer identity, so other peers can reach it. */
+  static final RtmfpClient.ConnectOptions PEER = new RtmfpClient.ConnectOptions().asPeer();
+
   @TempDir
   Path dir;
   Path www;
@@ -83,8 +86,8 @@ class P2pIT {
   void twoClientsMeetThroughTheServerAndTalkOverTheirDirectSession() throws Exception {
     RtmfpClient a = client(10_000);
     RtmfpClient b = client(10_000);
-    ClientNetConnection ncA = a.connect(url).get(10, TimeUnit.SECONDS);
-    ClientNetConnection ncB = b.connect(url).get(10, TimeUnit.SECONDS);
+    ClientNetConnection ncA = a.connect(url, PEER).get(10, TimeUnit.SECONDS);
+    ClientNetConnection ncB = b.connect(url, PEER).get(10, TimeUnit.SECONDS);
     // librtmfp style: a wildcard address, which the server completes with the observed IP.
     ncB.setPeerInfo("0.0.0.0:" + b.localAddress().getPort()).get(5, TimeUnit.SECONDS);
     ncA.setPeerInfo("127.0.0.1:" + a.localAddress().getPort()).get(5, TimeUnit.SECONDS);
@@ -127,8 +130,8 @@ class P2pIT {
     toClose.add(0, two);
     RtmfpClient a = client(10_000);
     RtmfpClient b = client(10_000);
-    a.connect("rtmfp://127.0.0.1:" + one.localAddress().getPort() + "/app").get(10, TimeUnit.SECONDS);
-    ClientNetConnection ncB = b.connect("rtmfp://127.0.0.1:" + two.localAddress().getPort() + "/app")
+    a.connect("rtmfp://127.0.0.1:" + one.localAddress().getPort() + "/app", PEER).get(10, TimeUnit.SECONDS);
+    ClientNetConnection ncB = b.connect("rtmfp://127.0.0.1:" + two.localAddress().getPort() + "/app", PEER)
         .get(10, TimeUnit.SECONDS);
     ncB.setPeerInfo("127.0.0.1:" + b.localAddress().getPort()).get(5, TimeUnit.SECONDS);
     List<TcCommand> heardByB = new CopyOnWriteArrayList<>();
@@ -146,8 +149,8 @@ class P2pIT {
   void aTargetWithoutSetPeerInfoIsNotIntroduced() throws Exception {
     RtmfpClient a = client(1_500);
     RtmfpClient b = client(10_000);
-    a.connect(url).get(10, TimeUnit.SECONDS);
-    b.connect(url).get(10, TimeUnit.SECONDS);
+    a.connect(url, PEER).get(10, TimeUnit.SECONDS);
+    b.connect(url, PEER).get(10, TimeUnit.SECONDS);
     List<PeerConnection> atB = new CopyOnWriteArrayList<>();
     b.onPeerConnection(atB::add);
     CompletableFuture<PeerConnection> f = a.connectToPeer(node.localAddress(), b.peerId());

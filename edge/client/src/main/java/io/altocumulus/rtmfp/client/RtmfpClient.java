@@ -33,6 +33,7 @@ public final class RtmfpClient implements AutoCloseable {
     DhGroup group;
     String flashVer = "WIN 32,0,0,465";
     InetSocketAddress server;
+    boolean asPeer;
 
     /** 3 (AMF3, Flash's default) or 0 (AMF0-only clients, REAL-CLIENTS.md §5). */
     public ConnectOptions objectEncoding(int enc) {
@@ -46,6 +47,16 @@ public final class RtmfpClient implements AutoCloseable {
     /** Extra arguments of NetConnection.connect after the URL. */
     public ConnectOptions args(Object... args) {
       this.connectArgs = List.of(args);
+      return this;
+    }
+
+    /**
+     * Present this client's peer identity ({@link RtmfpClient#peerId()}) on this connection, so
+     * other peers can reach it through the server (RTMFP-WIRE §6.3). Without it the connection
+     * gets a fresh peer id, as every Flash NetConnection has its own.
+     */
+    public ConnectOptions asPeer() {
+      this.asPeer = true;
       return this;
     }
 
@@ -103,7 +114,7 @@ public final class RtmfpClient implements AutoCloseable {
     }
   }
 
-  /** This client's peer id (lower-case hex is Lua's {@code client.id} on the server): the same on every session. */
+  /** This client's peer id (lower-case hex is Lua's {@code client.id} on the server) on the sessions opened {@link ConnectOptions#asPeer() as a peer}. */
   public byte[] peerId() {
     return identity.peerId();
   }
@@ -159,7 +170,7 @@ public final class RtmfpClient implements AutoCloseable {
         : new InetSocketAddress(u.getHost(), u.getPort() > 0 ? u.getPort() : 1935);
     ClientNetConnection nc = new ClientNetConnection(transport, url, options);
     transport.execute(() -> transport.endpoint().connect(server, EndpointDiscriminator.forUrl(url), options.group,
-        new RtmfpEndpoint.ConnectListener() {
+        options.asPeer, new RtmfpEndpoint.ConnectListener() {
           @Override
           public void onConnected(Session session) {
             nc.onSession(session);

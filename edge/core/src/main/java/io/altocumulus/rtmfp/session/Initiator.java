@@ -45,6 +45,8 @@ final class Initiator {
     final byte[] tag;
     final byte[] epd;
     final DhGroup preferred;
+    /** Present the endpoint's peer identity (else a fresh key pair, a fresh peer id). */
+    boolean asPeer = true;
     final RtmfpEndpoint.ConnectListener listener;
     final List<InetSocketAddress> targets = new ArrayList<>();
     /** The peer id the discriminator names (RTMFP-WIRE §4.1 option 0x0F), else null. */
@@ -79,11 +81,12 @@ final class Initiator {
     return byId.get(id) != null;
   }
 
-  void start(InetSocketAddress target, EndpointDiscriminator epd, DhGroup preferred,
+  void start(InetSocketAddress target, EndpointDiscriminator epd, DhGroup preferred, boolean asPeer,
       RtmfpEndpoint.ConnectListener listener, long now) {
     byte[] tag = new byte[16];
     ep.random.nextBytes(tag);
     Attempt a = new Attempt(tag, epd.encoded(), preferred, listener, now, ep.newSessionId());
+    a.asPeer = asPeer;
     a.targets.add(target);
     if (epd.kind() == EndpointDiscriminator.Kind.PEER_ID) {
       a.targetPeerId = epd.peerId();
@@ -122,7 +125,7 @@ final class Initiator {
     a.responder = from;
     a.cookie = r.cookie();
     a.serverCertificate = r.certificate();
-    PeerIdentity identity = ep.peerIdentity;
+    PeerIdentity identity = a.asPeer ? ep.peerIdentity : null;
     // A peer keeps one certificate everywhere (its id); a responder that takes its group gets it.
     DhGroup chosen = identity != null && offered.contains(identity.group())
         && (a.preferred == null || a.preferred == identity.group()) ? identity.group() : group;

@@ -430,7 +430,17 @@ public final class RtmfpEndpoint {
    * (null: group 2, as Flash does, else the strongest offered).
    */
   public void connect(InetSocketAddress server, EndpointDiscriminator epd, DhGroup group, ConnectListener listener) {
-    initiator.start(server, epd, group, listener, clock.nanoTime());
+    connect(server, epd, group, true, listener);
+  }
+
+  /**
+   * Opens a session. With {@code asPeer} (and a peer role enabled) the session presents this
+   * endpoint's peer identity, so other peers can reach it through the server (RTMFP-WIRE §6);
+   * otherwise it uses a fresh key pair and so its own peer id, as each Flash NetConnection does.
+   */
+  public void connect(InetSocketAddress server, EndpointDiscriminator epd, DhGroup group, boolean asPeer,
+      ConnectListener listener) {
+    initiator.start(server, epd, group, asPeer, listener, clock.nanoTime());
     flush();
   }
 
