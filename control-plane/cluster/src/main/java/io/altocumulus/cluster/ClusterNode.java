@@ -65,7 +65,7 @@ public final class ClusterNode implements AutoCloseable {
     }
     HealthStatusManager health = new HealthStatusManager();
     Membership[] membershipRef = new Membership[1];
-    ServerLinks links = new ServerLinks(config.clusterName(), () -> membershipRef[0].self(),
+    ServerLinks links = new ServerLinks(config.clusterName(), config.nodeId(), () -> membershipRef[0].self(),
         credentials, config.linkGrace(), listener);
     AdminService[] adminRef = new AdminService[1];
     // Admin needs the membership, which needs the bound port: a forwarding service fills the gap

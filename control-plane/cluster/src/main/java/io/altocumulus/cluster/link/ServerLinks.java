@@ -61,6 +61,7 @@ public final class ServerLinks implements MembershipListener, AutoCloseable {
   private static final long BACKOFF_MAX_MS = 5_000;
 
   private final String clusterName;
+  private final String selfId;
   private final Supplier<NodeInfo> self;
   private final LinkCredentials credentials;
   private final Duration grace;
@@ -76,14 +77,20 @@ public final class ServerLinks implements MembershipListener, AutoCloseable {
   private final AtomicLong refused = new AtomicLong();
   private volatile boolean closed;
 
-  public ServerLinks(String clusterName, Supplier<NodeInfo> self, LinkCredentials credentials,
-      Duration grace, LinkListener listener) {
+  /**
+   * @param selfId this node's id
+   * @param self this node's current registration (its public address and properties go into hellos)
+   * @param grace how long a link outlives its peer's registration
+   */
+  public ServerLinks(String clusterName, String selfId, Supplier<NodeInfo> self,
+      LinkCredentials credentials, Duration grace, LinkListener listener) {
     this.clusterName = clusterName;
+    this.selfId = selfId;
     this.self = self;
     this.credentials = credentials;
     this.grace = grace;
     this.listener = Objects.requireNonNull(listener);
-    String id = self.get().getId();
+    String id = selfId;
     this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "cluster-links-" + id);
       t.setDaemon(true);
@@ -201,7 +208,7 @@ public final class ServerLinks implements MembershipListener, AutoCloseable {
   }
 
   private String selfId() {
-    return self.get().getId();
+    return selfId;
   }
 
   private Hello hello() {

@@ -112,6 +112,9 @@ public final class Membership implements AutoCloseable {
         .build());
     cache.start();
     registration.start();
+    synchronized (lock) {
+      loadWrittenAtMs = System.currentTimeMillis();  // the registration carries the first snapshot
+    }
     timer.scheduleWithFixedDelay(this::maybeWriteLoad, 1, 1, TimeUnit.SECONDS);
   }
 

@@ -69,6 +69,6 @@ public final class ZooKeeperClients {
     if (worldRead) {
       acl.add(new ACL(ZooDefs.Perms.READ, ZooDefs.Ids.ANYONE_ID_UNSAFE));
     }
-    return List.copyOf(acl);
+    return java.util.Collections.unmodifiableList(acl);  // not List.copyOf: ZooKeeper asks contains(null)
   }
 }
