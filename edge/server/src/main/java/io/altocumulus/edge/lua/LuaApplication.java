@@ -472,11 +472,13 @@ public final class LuaApplication implements ServerApplication {
   @Override
   public void onJoinGroup(Client client, NetGroupView group) {
     notify("onJoinGroup", client, () -> LuaGroup.of(host, group));
+    host.execute(() -> LuaGroup.forgetIfEmpty(host, group)); // left again before Lua saw it
   }
 
   @Override
   public void onUnjoinGroup(Client client, NetGroupView group) {
     notify("onUnjoinGroup", client, () -> LuaGroup.of(host, group));
+    host.execute(() -> LuaGroup.forgetIfEmpty(host, group)); // the group is gone from this node
   }
 
   private LuaValue clientTable(Client client) {

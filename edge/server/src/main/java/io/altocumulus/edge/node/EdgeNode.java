@@ -136,7 +136,7 @@ public final class EdgeNode implements AutoCloseable {
       loops[loopIndex] = loop;
       return loop;
     }, UdpNode.DEFAULT_TICK_MILLIS, options.forceNio);
-    this.lua = luaHost(config, applications, udp);
+    this.lua = luaHost(config, applications, udp, groups);
     udp.start();
     LOG.info("RTMFP edge listening on {} ({} event loops, epoll {}), applications in {}",
         udp.boundAddresses(), udp.loopCount(), udp.isEpoll(), applications.www());
@@ -213,7 +213,8 @@ public final class EdgeNode implements AutoCloseable {
    * The Lua host (CUMULUS-FEATURES §3): serves www/ folders that have a main.lua, unless the
    * embedding code registered its own applications object ({@code lua.enabled=false} turns it off).
    */
-  private static LuaHost luaHost(NodeConfig config, Applications applications, UdpNode udp) {
+  private static LuaHost luaHost(NodeConfig config, Applications applications, UdpNode udp,
+      io.altocumulus.edge.group.NetGroups groups) {
     if ("false".equalsIgnoreCase(config.raw().getOrDefault("lua.enabled", "true").trim())) {
       return null;
     }
@@ -224,6 +225,7 @@ public final class EdgeNode implements AutoCloseable {
       InetSocketAddress a = udp.boundAddresses().get(0);
       return a.getAddress().isAnyLocalAddress() ? new InetSocketAddress("127.0.0.1", a.getPort()) : a;
     });
+    io.altocumulus.edge.lua.LuaGroups.install(host, groups); // cumulus.groups
     applications.scripts(host).nodeHooks(host);
     return host.start();
   }
