@@ -695,6 +695,24 @@ public final class LuaHost implements LuaRuntime, NodeHooks, Applications.Script
     executor.shutdownNow();
   }
 
+  /**
+   * "file:line" of the Lua code running now (the caller of a Java function such as ERROR), from
+   * the debug call stack the budget hook keeps; null outside Lua code.
+   */
+  String where() {
+    String tb = budgetLib.traceback(1);
+    // "stack traceback:\n\tmain.lua:3: in ..." — the first frame with a line is the Lua caller.
+    for (String line : tb.split("\n")) {
+      String l = line.trim();
+      int in = l.indexOf(": in ");
+      if (in > 0 && !l.startsWith("[")) {
+        String pos = l.substring(0, in);
+        return pos.startsWith("@") ? pos.substring(1) : pos;
+      }
+    }
+    return null;
+  }
+
   /** Counts instructions (a debug hook on every VM instruction): the per-callback budget. */
   private static final class BudgetLib extends DebugLib {
     private long remaining = Long.MAX_VALUE;
