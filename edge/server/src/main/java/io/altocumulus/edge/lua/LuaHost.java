@@ -320,7 +320,9 @@ public final class LuaHost implements LuaRuntime, NodeHooks, Applications.Script
       return "";
     }
     int tb = m.indexOf("\nstack traceback:");
-    return tb >= 0 ? m.substring(0, tb) : m;
+    m = tb >= 0 ? m.substring(0, tb) : m;
+    return m.startsWith("@") ? m.substring(1) : m; // LuaJ keeps the '@' of file chunk names
+
   }
 
   @Override
