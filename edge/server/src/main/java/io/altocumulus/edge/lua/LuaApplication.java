@@ -22,6 +22,7 @@ import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
+import io.altocumulus.rtmfp.tc.TcCommand;
 import org.luaj.vm2.lib.ThreeArgFunction;
 import org.luaj.vm2.lib.TwoArgFunction;
 
@@ -390,33 +391,74 @@ public final class LuaApplication implements ServerApplication {
 
   /** An RPC with the transaction id writer:writeAMFResult answers to. */
   public CompletionStage<CallResult> onCall(Client client, String method, List<Object> args, double transactionId) {
-    return host.submit(() -> {
-      LuaTable c = host.persistentIfAny(client);
-      if (c == null) {
-        return CallResult.notFound();
+    return host.submit(() -> call(client, method, transactionId, () -> {
+      LuaValue[] a = new LuaValue[args.size()];
+      for (int i = 0; i < a.length; i++) {
+        a[i] = host.toLua(args.get(i));
       }
-      LuaValue fn = c.get(method);
-      if (!fn.isfunction()) {
-        return CallResult.notFound();
+      return a;
+    }));
+  }
+
+  /** Calls may carry externalizable classes read by Lua (__readExternal): decoded here, on the Lua thread. */
+  @Override
+  public boolean readsExternalizables() {
+    return true;
+  }
+
+  /**
+   * A call holding an externalizable class (CUMULUS-FEATURES §5.16): decoded on the Lua thread
+   * with the host's AMF context, whose readers call {@code onTypedObject} and
+   * {@code __readExternal}; the decoding runs under the call's instruction budget.
+   */
+  @Override
+  public CompletionStage<CallResult> onRawCall(Client client, String method, double transactionId, byte[] message) {
+    return host.submit(() -> call(client, method, transactionId, () -> {
+      TcCommand cmd = TcCommand.parse(message, 0, message.length, host.amfContext());
+      LuaValue[] a = new LuaValue[cmd.args().size()];
+      for (int i = 0; i < a.length; i++) {
+        a[i] = host.toLua(cmd.args().get(i));
       }
-      LuaValue[] a = new LuaValue[args.size() + 1];
-      a[0] = c;
-      for (int i = 0; i < args.size(); i++) {
-        a[i + 1] = host.toLua(args.get(i));
-      }
-      host.currentTransaction = transactionId;
-      host.current = this;
-      try {
-        Varargs r = host.invoke(fn, LuaValue.varargsOf(a));
-        // The last returned value is the result; nothing returned, nothing sent (§8.1, kept).
-        return r.narg() == 0 ? CallResult.noResult() : CallResult.result(host.fromLua(r.arg(r.narg())));
-      } catch (LuaError e) {
-        LuaHost.LOG.warn("{}: client:{}: {}", label("RPC"), method, LuaHost.message(e));
-        return CallResult.error(errorText(e));
-      } finally {
-        host.currentTransaction = 0;
-      }
-    });
+      return a;
+    }));
+  }
+
+  private CallResult call(Client client, String method, double transactionId, java.util.function.Supplier<LuaValue[]> args) {
+    LuaTable c = host.persistentIfAny(client);
+    if (c == null) {
+      return CallResult.notFound();
+    }
+    LuaValue fn = c.get(method);
+    if (!fn.isfunction()) {
+      return CallResult.notFound();
+    }
+    host.currentTransaction = transactionId;
+    host.current = this; // onTypedObject is looked up in this app while the arguments convert
+    try {
+      // Arguments convert inside the budget: __readExternal and onTypedObject share the call's budget.
+      Varargs r = host.invoke(new org.luaj.vm2.lib.VarArgFunction() {
+        @Override
+        public Varargs invoke(Varargs none) {
+          LuaValue[] a;
+          try {
+            a = args.get();
+          } catch (io.altocumulus.rtmfp.wire.WireException e) {
+            throw new LuaError("malformed arguments: " + e.getMessage());
+          }
+          LuaValue[] all = new LuaValue[a.length + 1];
+          all[0] = c;
+          System.arraycopy(a, 0, all, 1, a.length);
+          return fn.invoke(LuaValue.varargsOf(all));
+        }
+      }, LuaValue.NONE);
+      // The last returned value is the result; nothing returned, nothing sent (§8.1, kept).
+      return r.narg() == 0 ? CallResult.noResult() : CallResult.result(host.fromLua(r.arg(r.narg())));
+    } catch (LuaError e) {
+      LuaHost.LOG.warn("{}: client:{}: {}", label("RPC"), method, LuaHost.message(e));
+      return CallResult.error(errorText(e));
+    } finally {
+      host.currentTransaction = 0;
+    }
   }
 
   // ---- streams ----

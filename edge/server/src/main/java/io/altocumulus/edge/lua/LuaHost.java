@@ -341,6 +341,12 @@ public final class LuaHost implements LuaRuntime, NodeHooks, Applications.Script
   /** The host's AMF context: the core's, plus the Lua externalizable types seen so far (Lua thread). */
   private final io.altocumulus.rtmfp.amf.AmfContext amfContext = new io.altocumulus.rtmfp.amf.AmfContext();
   private final LuaAmf.LuaExternalizer externalizer = new LuaAmf.LuaExternalizer(this);
+
+  {
+    // Every class nobody registered is read by Lua (onTypedObject / __readExternal, §5.16);
+    // LuaExternalizer throws for a class without a reader, and the message is malformed.
+    amfContext.fallback(externalizer);
+  }
   /** The app whose event is being dispatched (onTypedObject is looked up there). */
   LuaApplication current;
 
