@@ -52,7 +52,8 @@ final class BenchNet {
   final FakeClock clock = new FakeClock();
   final DropCounters serverDrops = new DropCounters();
   final DropCounters clientDrops = new DropCounters();
-  final ArrayDeque<Runnable> serverTasks = new ArrayDeque<>();
+  /** Thread-safe: an application on another thread (the Lua host) continues a connect through it. */
+  final java.util.Queue<Runnable> serverTasks = new java.util.concurrent.ConcurrentLinkedQueue<>();
   final ArrayDeque<Runnable> clientTasks = new ArrayDeque<>();
   private final ArrayDeque<Datagram> toServer = new ArrayDeque<>();
   private final ArrayDeque<Datagram> toClient = new ArrayDeque<>();

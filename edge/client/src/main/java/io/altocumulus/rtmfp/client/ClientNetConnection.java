@@ -58,6 +58,8 @@ public final class ClientNetConnection implements SessionHandler, FlowHandler {
   private final CompletableFuture<int[]> keepalive = new CompletableFuture<>();
   private final List<Consumer<byte[]>> messageListeners = new CopyOnWriteArrayList<>();
   private final List<Consumer<TcCommand>> commandListeners = new CopyOnWriteArrayList<>();
+  private final List<java.util.function.BiConsumer<Long, byte[]>> flowMessageListeners = new CopyOnWriteArrayList<>();
+  private final List<java.util.function.LongConsumer> flowFinishedListeners = new CopyOnWriteArrayList<>();
   private Session session;
   private SendFlow flow;
   private final HashMap<Long, ClientNetStream> streams = new HashMap<>();
@@ -300,6 +302,19 @@ public final class ClientNetConnection implements SessionHandler, FlowHandler {
     commandListeners.add(listener);
   }
 
+  /**
+   * Every message on a server flow with the NetConnection's signature, with that flow's id: the
+   * response flow and flows a server opens beside it (Lua {@code writer:newFlowWriter()}).
+   */
+  public void onFlowMessage(java.util.function.BiConsumer<Long, byte[]> listener) {
+    flowMessageListeners.add(listener);
+  }
+
+  /** The server finished (FIN) one of the flows {@link #onFlowMessage} reports; gets its id. */
+  public void onFlowFinished(java.util.function.LongConsumer listener) {
+    flowFinishedListeners.add(listener);
+  }
+
   // ---- SessionHandler / FlowHandler (on the loop) ----
 
   @Override
@@ -338,10 +353,16 @@ public final class ClientNetConnection implements SessionHandler, FlowHandler {
   }
 
   @Override
+  public void onFinished(RecvFlow f) {
+    flowFinishedListeners.forEach(l -> l.accept(f.flowId()));
+  }
+
+  @Override
   public void onMessage(RecvFlow f, byte[] buf, int off, int len) {
-    if (!messageListeners.isEmpty()) {
+    if (!messageListeners.isEmpty() || !flowMessageListeners.isEmpty()) {
       byte[] copy = java.util.Arrays.copyOfRange(buf, off, off + len);
       messageListeners.forEach(l -> l.accept(copy));
+      flowMessageListeners.forEach(l -> l.accept(f.flowId(), copy));
     }
     int type = buf[off] & 0xFF;
     if (type == TcMessage.USER_CONTROL && len >= TcMessage.HEADER + 2 + 8

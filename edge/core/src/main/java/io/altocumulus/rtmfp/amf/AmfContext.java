@@ -21,6 +21,7 @@ public final class AmfContext {
   public static final AmfContext DEFAULT = new AmfContext().freeze();
 
   private final Map<String, AmfExternalizer> externalizers = new HashMap<>();
+  private AmfExternalizer fallback;
   private AmfLimits limits;
   private boolean shareAmf3TablesAcrossSwitches;
   private boolean frozen;
@@ -52,9 +53,21 @@ public final class AmfContext {
     return this;
   }
 
-  /** The externalizer of {@code className}, or null. */
+  /** The externalizer of {@code className}: the registered one, else the fallback, else null. */
   public AmfExternalizer externalizer(String className) {
-    return externalizers.get(className);
+    AmfExternalizer e = externalizers.get(className);
+    return e != null ? e : fallback;
+  }
+
+  /**
+   * The externalizer of classes nobody registered (null: they are malformed, as their length is
+   * unknown). A script host whose scripts declare readers at run time (Cumulus's
+   * {@code __readExternal}) answers for every class, and throws for those it cannot read.
+   */
+  public AmfContext fallback(AmfExternalizer externalizer) {
+    checkMutable();
+    fallback = externalizer;
+    return this;
   }
 
   /**

@@ -176,7 +176,7 @@ public final class NetConnection implements SessionHandler, FlowHandler {
     int type = buf[off] & 0xFF;
     try {
       switch (type) {
-        case TcMessage.AMF0_COMMAND, TcMessage.AMF3_COMMAND -> onCommand(TcCommand.parse(buf, off, len, AmfContext.DEFAULT));
+        case TcMessage.AMF0_COMMAND, TcMessage.AMF3_COMMAND -> onCommand(buf, off, len);
         case TcMessage.USER_CONTROL -> onUserControl(buf, off, len);
         default -> LOG.debug("NetConnection message type 0x{} ignored", Integer.toHexString(type));
       }
@@ -204,6 +204,73 @@ public final class NetConnection implements SessionHandler, FlowHandler {
       if (streamId != 0) {
         send(TcMessage.streamBegin(streamId));
       }
+    }
+  }
+
+  /**
+   * Commands are decoded here, except calls holding an externalizable class only the app can
+   * read (Lua {@code __readExternal}): those go to the app undecoded (ServerApplication#onRawCall).
+   */
+  private void onCommand(byte[] buf, int off, int len) {
+    ServerApplication a = app;
+    if (a == null || !client.connected || !a.readsExternalizables()) {
+      onCommand(TcCommand.parse(buf, off, len, AmfContext.DEFAULT));
+      return;
+    }
+    TcCommand cmd;
+    try {
+      cmd = TcCommand.parse(buf, off, len, DEFER_EXTERNALIZABLES);
+    } catch (WireException e) {
+      if (e != DEFERRED) {
+        throw e;
+      }
+      TcCommand head = head(buf, off, len);
+      if (BUILT_IN.contains(head.name())) {
+        throw new WireException(DropCause.MALFORMED_AMF, "externalizable object in " + head.name());
+      }
+      onRawCall(head.name(), head.transactionId(), java.util.Arrays.copyOfRange(buf, off, off + len));
+      return;
+    }
+    onCommand(cmd);
+  }
+
+  private static final java.util.Set<String> BUILT_IN = java.util.Set.of("connect", "setPeerInfo", "createStream",
+      "deleteStream", "close");
+  /** Thrown (one instance, no stack) by the marker externalizer: "an app-defined class, decode later". */
+  private static final WireException DEFERRED = new WireException(DropCause.MALFORMED_AMF, "externalizable class for the app");
+  private static final AmfContext DEFER_EXTERNALIZABLES = new AmfContext().fallback(new io.altocumulus.rtmfp.amf.AmfExternalizer() {
+    @Override
+    public Object readExternal(String className, io.altocumulus.rtmfp.amf.Amf3Reader in) {
+      throw DEFERRED;
+    }
+
+    @Override
+    public void writeExternal(Object value, io.altocumulus.rtmfp.amf.Amf3Writer out) {
+      throw new UnsupportedOperationException();
+    }
+  }).freeze();
+
+  /** Name and transaction id of a command whose header parsed (RFC 7425 §5.3.1). */
+  private static TcCommand head(byte[] buf, int off, int len) {
+    int start = off + TcMessage.HEADER + ((buf[off] & 0xFF) == TcMessage.AMF3_COMMAND ? 1 : 0);
+    io.altocumulus.rtmfp.amf.Amf0Reader in = new io.altocumulus.rtmfp.amf.Amf0Reader(
+        java.nio.ByteBuffer.wrap(buf, start, off + len - start), AmfContext.DEFAULT);
+    return new TcCommand(in.readString(), in.readNumber(), null, List.of());
+  }
+
+  private void onRawCall(String method, double txid, byte[] message) {
+    client.transactionId = txid;
+    CompletableFuture<ServerApplication.CallResult> answer;
+    try {
+      answer = app.onRawCall(client, method, txid, message).toCompletableFuture();
+    } catch (RuntimeException e) {
+      answer = CompletableFuture.failedFuture(e);
+    }
+    CompletableFuture<ServerApplication.CallResult> a = answer;
+    if (a.isDone()) {
+      callAnswered(txid, method, a);
+    } else {
+      a.whenComplete((r, e) -> session.loop().execute(() -> callAnswered(txid, method, a)));
     }
   }
 

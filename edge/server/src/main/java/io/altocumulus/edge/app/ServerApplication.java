@@ -72,6 +72,23 @@ public interface ServerApplication {
     return NOT_FOUND;
   }
 
+  /**
+   * True when the app reads AMF3 externalizable classes itself (Lua {@code __readExternal},
+   * CUMULUS-FEATURES §5.16): a call whose arguments hold a class the edge has no externalizer for
+   * is then handed over undecoded, to {@link #onRawCall}, instead of being dropped as malformed.
+   */
+  default boolean readsExternalizables() {
+    return false;
+  }
+
+  /**
+   * A call the edge could not decode (see {@link #readsExternalizables()}): {@code message} is the
+   * whole command message (type byte first, at most one flow message long); the app decodes it.
+   */
+  default CompletionStage<CallResult> onRawCall(Client client, String method, double transactionId, byte[] message) {
+    return NOT_FOUND;
+  }
+
   // ---- streams (CUMULUS-FEATURES §4, §5.10) ----
 
   /** NetStream.publish: a refusal is answered with NetStream.Publish.BadName. */

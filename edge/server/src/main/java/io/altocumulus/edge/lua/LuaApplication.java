@@ -22,6 +22,7 @@ import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
+import io.altocumulus.rtmfp.tc.TcCommand;
 import org.luaj.vm2.lib.ThreeArgFunction;
 import org.luaj.vm2.lib.TwoArgFunction;
 
@@ -43,6 +44,7 @@ public final class LuaApplication implements ServerApplication {
   private final String path;
   private final Path dir;
   private final Path script;
+  private final java.io.File scriptFile;
   private final LuaApplication parent;
   /** A Globals only so closures made here carry the host's budget hook (LuaJ finds it there); no libraries. */
   private final Globals env;
@@ -59,6 +61,7 @@ public final class LuaApplication implements ServerApplication {
     this.path = path;
     this.dir = dir;
     this.script = dir.resolve("main.lua");
+    this.scriptFile = script.toFile();
     this.parent = parent;
     this.env = host.newEnv();
     LuaTable mt = new LuaTable();
@@ -233,12 +236,15 @@ public final class LuaApplication implements ServerApplication {
     host.installLoaders(env);
   }
 
+  /**
+   * The script's mtime and size, checked on every lookup (hot reload). java.io.File answers 0 for
+   * a missing file instead of throwing: a folder without main.lua (often the root) would otherwise
+   * cost an exception per connection (measured: LuaConnectCpu).
+   */
   private long modified() {
-    try {
-      return Files.getLastModifiedTime(script).toMillis() ^ Files.size(script) << 40;
-    } catch (IOException e) {
-      return Long.MIN_VALUE;
-    }
+    java.io.File f = scriptFile;
+    long m = f.lastModified();
+    return m == 0 ? Long.MIN_VALUE : m ^ f.length() << 40;
   }
 
   void refreshFlags() {
@@ -390,33 +396,74 @@ public final class LuaApplication implements ServerApplication {
 
   /** An RPC with the transaction id writer:writeAMFResult answers to. */
   public CompletionStage<CallResult> onCall(Client client, String method, List<Object> args, double transactionId) {
-    return host.submit(() -> {
-      LuaTable c = host.persistentIfAny(client);
-      if (c == null) {
-        return CallResult.notFound();
+    return host.submit(() -> call(client, method, transactionId, () -> {
+      LuaValue[] a = new LuaValue[args.size()];
+      for (int i = 0; i < a.length; i++) {
+        a[i] = host.toLua(args.get(i));
       }
-      LuaValue fn = c.get(method);
-      if (!fn.isfunction()) {
-        return CallResult.notFound();
+      return a;
+    }));
+  }
+
+  /** Calls may carry externalizable classes read by Lua (__readExternal): decoded here, on the Lua thread. */
+  @Override
+  public boolean readsExternalizables() {
+    return true;
+  }
+
+  /**
+   * A call holding an externalizable class (CUMULUS-FEATURES §5.16): decoded on the Lua thread
+   * with the host's AMF context, whose readers call {@code onTypedObject} and
+   * {@code __readExternal}; the decoding runs under the call's instruction budget.
+   */
+  @Override
+  public CompletionStage<CallResult> onRawCall(Client client, String method, double transactionId, byte[] message) {
+    return host.submit(() -> call(client, method, transactionId, () -> {
+      TcCommand cmd = TcCommand.parse(message, 0, message.length, host.amfContext());
+      LuaValue[] a = new LuaValue[cmd.args().size()];
+      for (int i = 0; i < a.length; i++) {
+        a[i] = host.toLua(cmd.args().get(i));
       }
-      LuaValue[] a = new LuaValue[args.size() + 1];
-      a[0] = c;
-      for (int i = 0; i < args.size(); i++) {
-        a[i + 1] = host.toLua(args.get(i));
-      }
-      host.currentTransaction = transactionId;
-      host.current = this;
-      try {
-        Varargs r = host.invoke(fn, LuaValue.varargsOf(a));
-        // The last returned value is the result; nothing returned, nothing sent (§8.1, kept).
-        return r.narg() == 0 ? CallResult.noResult() : CallResult.result(host.fromLua(r.arg(r.narg())));
-      } catch (LuaError e) {
-        LuaHost.LOG.warn("{}: client:{}: {}", label("RPC"), method, LuaHost.message(e));
-        return CallResult.error(errorText(e));
-      } finally {
-        host.currentTransaction = 0;
-      }
-    });
+      return a;
+    }));
+  }
+
+  private CallResult call(Client client, String method, double transactionId, java.util.function.Supplier<LuaValue[]> args) {
+    LuaTable c = host.persistentIfAny(client);
+    if (c == null) {
+      return CallResult.notFound();
+    }
+    LuaValue fn = c.get(method);
+    if (!fn.isfunction()) {
+      return CallResult.notFound();
+    }
+    host.currentTransaction = transactionId;
+    host.current = this; // onTypedObject is looked up in this app while the arguments convert
+    try {
+      // Arguments convert inside the budget: __readExternal and onTypedObject share the call's budget.
+      Varargs r = host.invoke(new org.luaj.vm2.lib.VarArgFunction() {
+        @Override
+        public Varargs invoke(Varargs none) {
+          LuaValue[] a;
+          try {
+            a = args.get();
+          } catch (io.altocumulus.rtmfp.wire.WireException e) {
+            throw new LuaError("malformed arguments: " + e.getMessage());
+          }
+          LuaValue[] all = new LuaValue[a.length + 1];
+          all[0] = c;
+          System.arraycopy(a, 0, all, 1, a.length);
+          return fn.invoke(LuaValue.varargsOf(all));
+        }
+      }, LuaValue.NONE);
+      // The last returned value is the result; nothing returned, nothing sent (§8.1, kept).
+      return r.narg() == 0 ? CallResult.noResult() : CallResult.result(host.fromLua(r.arg(r.narg())));
+    } catch (LuaError e) {
+      LuaHost.LOG.warn("{}: client:{}: {}", label("RPC"), method, LuaHost.message(e));
+      return CallResult.error(errorText(e));
+    } finally {
+      host.currentTransaction = 0;
+    }
   }
 
   // ---- streams ----
@@ -472,11 +519,13 @@ public final class LuaApplication implements ServerApplication {
   @Override
   public void onJoinGroup(Client client, NetGroupView group) {
     notify("onJoinGroup", client, () -> LuaGroup.of(host, group));
+    host.execute(() -> LuaGroup.forgetIfEmpty(host, group)); // left again before Lua saw it
   }
 
   @Override
   public void onUnjoinGroup(Client client, NetGroupView group) {
     notify("onUnjoinGroup", client, () -> LuaGroup.of(host, group));
+    host.execute(() -> LuaGroup.forgetIfEmpty(host, group)); // the group is gone from this node
   }
 
   private LuaValue clientTable(Client client) {

@@ -320,7 +320,9 @@ public final class LuaHost implements LuaRuntime, NodeHooks, Applications.Script
       return "";
     }
     int tb = m.indexOf("\nstack traceback:");
-    return tb >= 0 ? m.substring(0, tb) : m;
+    m = tb >= 0 ? m.substring(0, tb) : m;
+    return m.startsWith("@") ? m.substring(1) : m; // LuaJ keeps the '@' of file chunk names
+
   }
 
   @Override
@@ -339,6 +341,12 @@ public final class LuaHost implements LuaRuntime, NodeHooks, Applications.Script
   /** The host's AMF context: the core's, plus the Lua externalizable types seen so far (Lua thread). */
   private final io.altocumulus.rtmfp.amf.AmfContext amfContext = new io.altocumulus.rtmfp.amf.AmfContext();
   private final LuaAmf.LuaExternalizer externalizer = new LuaAmf.LuaExternalizer(this);
+
+  {
+    // Every class nobody registered is read by Lua (onTypedObject / __readExternal, §5.16);
+    // LuaExternalizer throws for a class without a reader, and the message is malformed.
+    amfContext.fallback(externalizer);
+  }
   /** The app whose event is being dispatched (onTypedObject is looked up there). */
   LuaApplication current;
 
@@ -693,6 +701,24 @@ public final class LuaHost implements LuaRuntime, NodeHooks, Applications.Script
       LOG.warn("Lua apps did not stop cleanly: {}", e.toString());
     }
     executor.shutdownNow();
+  }
+
+  /**
+   * "file:line" of the Lua code running now (the caller of a Java function such as ERROR), from
+   * the debug call stack the budget hook keeps; null outside Lua code.
+   */
+  String where() {
+    String tb = budgetLib.traceback(1);
+    // "stack traceback:\n\tmain.lua:3: in ..." — the first frame with a line is the Lua caller.
+    for (String line : tb.split("\n")) {
+      String l = line.trim();
+      int in = l.indexOf(": in ");
+      if (in > 0 && !l.startsWith("[")) {
+        String pos = l.substring(0, in);
+        return pos.startsWith("@") ? pos.substring(1) : pos;
+      }
+    }
+    return null;
   }
 
   /** Counts instructions (a debug hook on every VM instruction): the per-callback budget. */

@@ -10,28 +10,32 @@ import org.slf4j.event.Level;
 /**
  * The logging globals ERROR, WARN, NOTE, INFO, DEBUG, TRACE and print (CUMULUS-FEATURES §3): the
  * arguments joined with Cumulus's rendering (nil "(null)", booleans "(true)"/"(false)", tables
- * "table_&lt;id&gt;", functions "function_&lt;id&gt;"), logged on the "lua" logger.
+ * "table_&lt;id&gt;", functions "function_&lt;id&gt;"), logged on the "lua" logger after the
+ * script's "file:line" (NOTE is INFO: slf4j has no level between INFO and WARN).
  */
 public final class LuaLog {
   private LuaLog() {}
 
   static void install(LuaHost host, LuaTable library) {
-    library.rawset("ERROR", logger(Level.ERROR));
-    library.rawset("WARN", logger(Level.WARN));
-    library.rawset("NOTE", logger(Level.INFO));
-    library.rawset("INFO", logger(Level.INFO));
-    library.rawset("DEBUG", logger(Level.DEBUG));
-    library.rawset("TRACE", logger(Level.TRACE));
-    library.rawset("print", logger(Level.INFO));
+    library.rawset("ERROR", logger(host, Level.ERROR));
+    library.rawset("WARN", logger(host, Level.WARN));
+    library.rawset("NOTE", logger(host, Level.INFO));
+    library.rawset("INFO", logger(host, Level.INFO));
+    library.rawset("DEBUG", logger(host, Level.DEBUG));
+    library.rawset("TRACE", logger(host, Level.TRACE));
+    library.rawset("print", logger(host, Level.INFO));
   }
 
-  private static LuaValue logger(Level level) {
+  private static LuaValue logger(LuaHost host, Level level) {
     Logger log = LuaHost.LOG;
     return new VarArgFunction() {
       @Override
       public Varargs invoke(Varargs args) {
         if (log.isEnabledForLevel(level)) {
-          log.atLevel(level).log(join(args));
+          // The script's file and line, as Cumulus logged them; found only when the line is logged.
+          String where = host.where();
+          String text = join(args);
+          log.atLevel(level).log(where == null ? text : where + " " + text);
         }
         return NONE;
       }

@@ -154,7 +154,7 @@ public final class EdgeNode implements AutoCloseable {
       return loop;
     }, UdpNode.DEFAULT_TICK_MILLIS, options.forceNio);
     this.luaIo = new LuaIo(Mailer.Config.of(config));
-    this.lua = luaHost(config, applications, udp, luaIo, streams);
+    this.lua = luaHost(config, applications, udp, luaIo, streams, groups);
     udp.start();
     edgeMetrics.bind(udp.stats(), drops, streams, this::sessionCount, this::handshakesInFlight,
         (long) ec.maxSessions * udp.loopCount());
@@ -245,7 +245,7 @@ public final class EdgeNode implements AutoCloseable {
    * embedding code registered its own applications object ({@code lua.enabled=false} turns it off).
    */
   private static LuaHost luaHost(NodeConfig config, Applications applications, UdpNode udp, LuaIo luaIo,
-      StreamRegistry streams) {
+      StreamRegistry streams, io.altocumulus.edge.group.NetGroups groups) {
     if ("false".equalsIgnoreCase(config.raw().getOrDefault("lua.enabled", "true").trim())) {
       return null;
     }
@@ -257,6 +257,7 @@ public final class EdgeNode implements AutoCloseable {
       return a.getAddress().isAnyLocalAddress() ? new InetSocketAddress("127.0.0.1", a.getPort()) : a;
     });
     io.altocumulus.edge.lua.LuaStreams.install(host, streams); // cumulus.publications, cumulus:publish
+    io.altocumulus.edge.lua.LuaGroups.install(host, groups); // cumulus.groups
     applications.scripts(host).nodeHooks(host);
     // cumulus:createTCPClient/createTCPServer/createUDPSocket/sendMail, on the Lua thread before any script runs.
     host.submit(() -> luaIo.install(host, host.cumulus().table())).join();
