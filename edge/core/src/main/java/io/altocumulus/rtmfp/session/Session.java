@@ -69,6 +69,9 @@ public final class Session implements MessageSink {
   private boolean keepalivePingDue;
   private boolean closeRequestDue;
   private boolean closeAckDue;
+  // Acks held while the layer above answers a message elsewhere (see holdAcks).
+  private int ackHolds;
+  private long ackHoldUntil;
 
   // Timestamps (RTMFP-WIRE §2.7).
   private int lastRecvTimestamp = -1;
@@ -265,6 +268,29 @@ public final class Session implements MessageSink {
   }
 
   private final ArrayDeque<ForwardedIHello> forwardedHellos = new ArrayDeque<>(0);
+
+  /**
+   * Holds back packets that would carry only acknowledgements, for at most {@code maxNanos}, until
+   * {@link #releaseAcks()}: when a message's answer comes from another thread (an application on
+   * its own executor), the ack then rides in the answer's packet instead of a datagram of its own.
+   * RFC 7016 §3.6.3.4.6 lets a receiver delay acks (up to 200 ms); data we send still carries them.
+   */
+  public void holdAcks(long maxNanos) {
+    if (state != State.OPEN) {
+      return;
+    }
+    ackHolds++;
+    ackHoldUntil = endpoint.clock.nanoTime() + maxNanos;
+    endpoint.markActive(this);
+  }
+
+  /** Ends one {@link #holdAcks} (call on the session's loop, once per hold). */
+  public void releaseAcks() {
+    if (ackHolds > 0) {
+      ackHolds--;
+      endpoint.markDirty(this);
+    }
+  }
 
   /** Closes the session from our side: close request 0x0C, repeated until acknowledged (RFC 7016 §3.5.5). */
   public void close(String reason) {
@@ -605,7 +631,9 @@ public final class Session implements MessageSink {
       writeControl(view);
       boolean data = false;
       if (state != State.CLOSED) {
-        writeAcks(view);
+        if (ackHolds == 0 || now - ackHoldUntil >= 0 || hasPendingData(now)) {
+          writeAcks(view);
+        }
         // RFC 7016 §3.5.2.3: at most a burst of data packets until the peer is heard from again.
         if (state == State.OPEN && congestion.burstAllowed()) {
           int before = view.position();
@@ -622,7 +650,7 @@ public final class Session implements MessageSink {
         congestion.onDataPacketSent();
       }
     }
-    if (congestion.bytesInFlight() > 0 || hasPendingData(now)) {
+    if (congestion.bytesInFlight() > 0 || hasPendingData(now) || ackHolds > 0) {
       endpoint.markActive(this);
     }
   }
@@ -734,8 +762,12 @@ public final class Session implements MessageSink {
     if (state != State.OPEN) {
       return false;
     }
+    if (ackHolds > 0 && now - ackHoldUntil >= 0) {
+      ackHolds = 0; // the answer is late: the held acks go now
+      endpoint.markDirty(this);
+    }
     if (congestion.bytesInFlight() == 0) {
-      return hasPendingData(now);
+      return hasPendingData(now) || ackHolds > 0;
     }
     if (congestion.timeoutDue(now)) {
       congestion.onTimeout(now);

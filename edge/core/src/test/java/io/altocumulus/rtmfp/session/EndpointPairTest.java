@@ -39,6 +39,9 @@ class EndpointPairTest {
   final List<String> serverClosed = new ArrayList<>();
   final List<String> clientClosed = new ArrayList<>();
   HelloDecision decision = HelloDecision.ACCEPT;
+  /** When set, the echo is deferred (as an app on another thread answers) with acks held. */
+  boolean deferEcho;
+  Runnable pendingEcho;
 
   /** Server side: echoes every message back on a return flow. */
   final class EchoHandler implements SessionHandler {
@@ -54,6 +57,14 @@ class EndpointPairTest {
         serverReceived.add(m);
         if (reply == null) {
           reply = session.openFlow(f.metadata(), f.flowId());
+        }
+        if (deferEcho) {
+          session.holdAcks(50_000_000L);
+          pendingEcho = () -> {
+            session.releaseAcks();
+            session.write(reply, m, true);
+          };
+          return;
         }
         session.write(reply, m, true);
       };
@@ -152,6 +163,37 @@ class EndpointPairTest {
     assertThat(new String(serverReceived.get(0))).isEqualTo("hello");
     assertThat(clientReceived).hasSize(1);
     assertThat(new String(clientReceived.get(0))).isEqualTo("hello");
+  }
+
+  long serverDatagrams() {
+    return net.sent.stream().filter(d -> d.from().equals(SERVER)).count();
+  }
+
+  @Test
+  void heldAcksRideInTheDeferredAnswerOrGoAtTheDeadline() {
+    Session c = connect(null);
+    SendFlow f = c.openFlow(TcMetadata.encode(0), -1);
+    deferEcho = true;
+    long before = serverDatagrams();
+    c.write(f, "question".getBytes(), true);
+    net.pump();
+    assertThat(serverDatagrams()).as("no ack-only datagram while the answer is pending").isEqualTo(before);
+    pendingEcho.run();
+    net.pump();
+    assertThat(clientReceived).hasSize(1);
+    assertThat(serverDatagrams()).as("the answer carries the ack: one datagram").isEqualTo(before + 1);
+    assertThat(f.bytesInFlight()).isZero();
+
+    // An answer that never comes: the held ack goes at the deadline.
+    long mid = serverDatagrams();
+    c.write(f, "unanswered".getBytes(), true);
+    net.pump();
+    assertThat(serverDatagrams()).isEqualTo(mid);
+    net.clock.advanceMillis(60);
+    server.tick();
+    net.pump();
+    assertThat(serverDatagrams()).isEqualTo(mid + 1);
+    assertThat(f.bytesInFlight()).isZero();
   }
 
   @Test

@@ -38,6 +38,9 @@ import org.slf4j.LoggerFactory;
 public final class NetConnection implements SessionHandler, FlowHandler {
   private static final Logger LOG = LoggerFactory.getLogger(NetConnection.class);
 
+  /** How long acks wait for an answer that comes from the app's executor (Session.holdAcks). */
+  static final long ACK_HOLD_NANOS = 50_000_000L;
+
   /** NetStreams one client may hold at once. */
   static final int MAX_STREAMS = 64;
 
@@ -270,7 +273,7 @@ public final class NetConnection implements SessionHandler, FlowHandler {
     if (a.isDone()) {
       callAnswered(txid, method, a);
     } else {
-      a.whenComplete((r, e) -> session.loop().execute(() -> callAnswered(txid, method, a)));
+      later(a, () -> callAnswered(txid, method, a));
     }
   }
 
@@ -320,7 +323,7 @@ public final class NetConnection implements SessionHandler, FlowHandler {
     } else {
       // The app runs elsewhere (CUMULUS-FEATURES §3 "confined to one executor"): continue on our loop.
       CompletableFuture<Map<String, Object>> a = answer;
-      answer.whenComplete((m, e) -> session.loop().execute(() -> connectAnswered(txid, a)));
+      later(a, () -> connectAnswered(txid, a));
     }
   }
 
@@ -419,8 +422,20 @@ public final class NetConnection implements SessionHandler, FlowHandler {
       callAnswered(txid, method, answer);
     } else {
       CompletableFuture<ServerApplication.CallResult> a = answer;
-      answer.whenComplete((r, e) -> session.loop().execute(() -> callAnswered(txid, method, a)));
+      later(a, () -> callAnswered(txid, method, a));
     }
+  }
+
+  /**
+   * Continues on our loop once the app answers from its own executor (CUMULUS-FEATURES §3). Acks
+   * wait meanwhile, so that the answer carries them: one datagram instead of two.
+   */
+  private void later(CompletableFuture<?> answer, Runnable then) {
+    session.holdAcks(ACK_HOLD_NANOS);
+    answer.whenComplete((r, e) -> session.loop().execute(() -> {
+      session.releaseAcks();
+      then.run();
+    }));
   }
 
   private void callAnswered(double txid, String method, CompletableFuture<ServerApplication.CallResult> answer) {
