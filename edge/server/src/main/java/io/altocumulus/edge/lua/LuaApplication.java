@@ -101,6 +101,11 @@ public final class LuaApplication implements ServerApplication {
     return parent;
   }
 
+  /** Loaded without error (a folder without main.lua counts): what app sync announces. */
+  public boolean running() {
+    return loaded && lastError == null;
+  }
+
   /** The error of the last load, or null when the script runs. */
   public String lastError() {
     return lastError;
@@ -196,6 +201,7 @@ public final class LuaApplication implements ServerApplication {
     lastError = null;
     if (m == Long.MIN_VALUE) {
       host.refreshFlags();
+      host.appStarted(this);
       return; // a folder without a script: an empty environment
     }
     String chunk = path.isEmpty() ? "main.lua" : path + "/main.lua";
@@ -211,12 +217,16 @@ public final class LuaApplication implements ServerApplication {
     }
     host.refreshFlags();
     host.call(env.get("onStart"), LuaValue.valueOf(luaPath()), label("onStart"));
+    host.appStarted(this);
   }
 
   /** onStop, then an empty environment (before a reload, when the script is deleted, at node stop). */
   void stop() {
     if (loaded && lastError == null && mtime != Long.MIN_VALUE) {
       host.call(env.get("onStop"), LuaValue.valueOf(luaPath()), label("onStop"));
+    }
+    if (loaded && lastError == null) {
+      host.appStopping(this);
     }
     clear();
     loaded = false;

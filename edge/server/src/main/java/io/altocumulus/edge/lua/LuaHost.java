@@ -442,6 +442,56 @@ public final class LuaHost implements LuaRuntime, NodeHooks, Applications.Script
     return set == null ? List.of() : new ArrayList<>(set);
   }
 
+  /**
+   * Life-cycle listener of the apps (Lua thread): server links raise onServerConnection /
+   * onServerDisconnection for an app that starts / stops while links exist, and announce its
+   * path to the other nodes (CUMULUS-FEATURES §4, §6 "App sync").
+   */
+  public interface AppListener {
+    /** The app loaded without error (its onStart has run); also for a folder without main.lua. */
+    default void started(LuaApplication app) {}
+
+    /** The app is stopping (after its onStop, before its environment is emptied). */
+    default void stopping(LuaApplication app) {}
+  }
+
+  private final List<AppListener> appListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  public void addAppListener(AppListener l) {
+    appListeners.add(l);
+  }
+
+  void appStarted(LuaApplication a) {
+    for (AppListener l : appListeners) {
+      try {
+        l.started(a);
+      } catch (RuntimeException e) {
+        LOG.error("app listener failed on start of {}", a, e);
+      }
+    }
+  }
+
+  void appStopping(LuaApplication a) {
+    for (AppListener l : appListeners) {
+      try {
+        l.stopping(a);
+      } catch (RuntimeException e) {
+        LOG.error("app listener failed on stop of {}", a, e);
+      }
+    }
+  }
+
+  /** The apps loaded without error, in no particular order (Lua thread). */
+  public List<LuaApplication> runningApps() {
+    List<LuaApplication> out = new ArrayList<>();
+    for (LuaApplication a : apps.values()) {
+      if (a.running()) {
+        out.add(a);
+      }
+    }
+    return out;
+  }
+
   /** Recomputes the cheap per-app flags (handlesHandshake, mediaEvents) after any (re)load. */
   void refreshFlags() {
     for (LuaApplication a : apps.values()) {
