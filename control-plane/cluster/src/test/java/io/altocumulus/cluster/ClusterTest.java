@@ -148,6 +148,7 @@ class ClusterTest {
 
   @Test
   void loadSnapshotsAreWrittenAtABoundedRate() throws Exception {
+    long t0 = System.nanoTime(); // before a registers: at most one load write per 5 s since then
     ClusterNode a = node("load", "a", new Recorder());
     ClusterNode b = node("load", "b", new Recorder());
     assertThat(a.membership().awaitRegistered(Duration.ofSeconds(5))).isTrue();
@@ -163,7 +164,9 @@ class ClusterTest {
     long writes = a.membership().zooKeeperWrites() - before;
     System.out.printf("MEASURE load: %d ZooKeeper writes in %.1f s of updates every 10 ms (%.2f/s; bound 1 per 5 s)%n",
         writes, seconds, writes / seconds);
-    assertThat(writes).isZero();
+    // On a quiet machine the loop takes 3.5 s and nothing is written; a loaded one may stretch past 5 s.
+    long allowed = (System.nanoTime() - t0) / 5_000_000_000L;
+    assertThat(writes).isLessThanOrEqualTo(allowed);
     await().atMost(Duration.ofSeconds(4)).until(() -> b.membership().node("a").orElseThrow().getLoad().getSessions() > 0);
   }
 
