@@ -44,6 +44,15 @@ class MetricsIT {
   /** Metric names in PromQL: ours and the JVM client's (Prometheus's own {@code up} is not exported). */
   static final Pattern NAME = Pattern.compile("\\b((?:rtmfp|jvm|process)_[a-z0-9_]+)");
 
+  /** An app whose RPCs fail or run away (rtmfp_lua_errors_total, rtmfp_lua_budget_stops_total). */
+  static final String LUA_APP = """
+      function onConnection(client)
+        function client:fail() error('broken') end
+        function client:spin() while true do end end
+        function client:ok() return 1 end
+      end
+      """;
+
   @TempDir
   Path dir;
   EdgeNode node;
@@ -56,9 +65,12 @@ class MetricsIT {
   void start() throws Exception {
     Path www = dir.resolve("www");
     Files.createDirectories(www.resolve("live"));
+    Files.createDirectories(www.resolve("lua"));
+    Files.writeString(www.resolve("lua/main.lua"), LUA_APP);
     metricsPort = freeTcpPort();
     // Closed sessions linger in the table to answer late packets; shorten that for the test.
-    node = EdgeNode.start(EdgeLoopbackIT.config(www, "metrics.port=" + metricsPort + "\nmetrics.host=127.0.0.1\n"),
+    node = EdgeNode.start(EdgeLoopbackIT.config(www, "metrics.port=" + metricsPort + "\nmetrics.host=127.0.0.1\n"
+            + "lua.budget=2000000\nrelay.audioDeadline=100\n"),
         new EdgeNode.Options().endpointConfig(c -> c.closedLingerNanos = 300_000_000L));
     client = RtmfpClient.open();
     url = "rtmfp://127.0.0.1:" + node.localAddress().getPort() + "/live";
@@ -147,6 +159,13 @@ class MetricsIT {
       publisher.sendAudio(1000 + i * 20, new byte[] {(byte) 0xAF, 0x01, 1, 2, 3, 4, 5, 6, 7, 8});
     }
     await().atMost(Duration.ofSeconds(5)).until(() -> value("rtmfp_sent_bytes_total") > sentBefore + 200);
+    // The relay: 20 messages of 10 bytes plus their 5-byte header went to the player's flows.
+    await().atMost(Duration.ofSeconds(5)).until(() -> value("rtmfp_relay_sent_bytes_total") >= 20 * 15);
+    assertThat(value("rtmfp_fragments_sent_total")).isPositive();
+    // An inter frame before any keyframe is held back (RTMFP-WIRE §8.8).
+    assertThat(value("rtmfp_publish_keyframe_wait_drops_total")).isZero();
+    publisher.sendVideo(1500, new byte[] {0x27, 0x01, 0, 0, 0, 9});
+    await().atMost(Duration.ofSeconds(5)).until(() -> value("rtmfp_publish_keyframe_wait_drops_total") == 1.0);
     // RTT: each session is sampled in its 2-second housekeeping once it has an RTT estimate.
     await().atMost(Duration.ofSeconds(8)).until(() -> value("rtmfp_session_rtt_seconds_count") >= 1.0);
 
@@ -169,6 +188,136 @@ class MetricsIT {
       s.send(new java.net.DatagramPacket(junk, junk.length, node.localAddress()));
     }
     await().atMost(Duration.ofSeconds(5)).until(() -> value("rtmfp_drops_total{cause=\"too_short\"}") == 1.0);
+  }
+
+  @Test
+  void luaErrorsBudgetStopsAndAppsMove() throws Exception {
+    assertThat(value("rtmfp_lua_errors_total")).isZero();
+    assertThat(value("rtmfp_lua_budget_stops_total")).isZero();
+    ClientNetConnection nc = client.connect(url.replace("/live", "/lua")).get(10, TimeUnit.SECONDS);
+    assertThat(value("rtmfp_lua_apps{state=\"running\"}")).isEqualTo(1.0);
+    assertThat(value("rtmfp_lua_apps{state=\"failed\"}")).isZero();
+    assertThat(((Number) nc.call("ok").get(10, TimeUnit.SECONDS)).intValue()).isEqualTo(1);
+    assertThat(value("rtmfp_lua_errors_total")).isZero();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> nc.call("fail").get(10, TimeUnit.SECONDS))
+        .hasMessageContaining("broken");
+    assertThat(value("rtmfp_lua_errors_total")).isEqualTo(1.0);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> nc.call("spin").get(20, TimeUnit.SECONDS))
+        .hasMessageContaining("instructions");
+    assertThat(value("rtmfp_lua_budget_stops_total")).isEqualTo(1.0);
+    assertThat(value("rtmfp_lua_io_refusals_total{reason=\"tcp_send\"}")).isZero();
+    assertThat(value("rtmfp_lua_mails_total{result=\"sent\"}")).isZero();
+    nc.close().get(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void rendezvousIntroductionsAndNetGroupsMove() throws Exception {
+    RtmfpClient.ConnectOptions asPeer = new RtmfpClient.ConnectOptions().asPeer();
+    try (RtmfpClient a = RtmfpClient.open(); RtmfpClient b = RtmfpClient.open()) {
+      ClientNetConnection ncA = a.connect(url, asPeer).get(10, TimeUnit.SECONDS);
+      ClientNetConnection ncB = b.connect(url, asPeer).get(10, TimeUnit.SECONDS);
+      ncB.setPeerInfo("127.0.0.1:" + b.localAddress().getPort()).get(5, TimeUnit.SECONDS);
+      await().atMost(Duration.ofSeconds(5)).until(() -> value("rtmfp_rendezvous_peers") == 1.0);
+      assertThat(value("rtmfp_rendezvous_introductions_total{result=\"forwarded\"}")).isZero();
+      a.connectToPeer(node.localAddress(), b.peerId()).get(10, TimeUnit.SECONDS);
+      assertThat(value("rtmfp_rendezvous_introductions_total{result=\"forwarded\"}")).isGreaterThanOrEqualTo(1.0);
+      assertThat(value("rtmfp_pending_hellos")).isZero();
+
+      // NetGroups: one group, two joins, then both leave.
+      assertThat(value("rtmfp_netgroups")).isZero();
+      ncA.joinGroup(NetGroupIT.SPEC);
+      ncB.joinGroup(NetGroupIT.SPEC);
+      await().atMost(Duration.ofSeconds(5)).until(() -> value("rtmfp_netgroup_joins_total") == 2.0);
+      assertThat(value("rtmfp_netgroups")).isEqualTo(1.0);
+      assertThat(value("rtmfp_rendezvous_groups")).isEqualTo(1.0);
+      assertThat(value("rtmfp_netgroup_join_refusals_total{reason=\"groups_max\"}")).isZero();
+      ncA.close().get(5, TimeUnit.SECONDS);
+      ncB.close().get(5, TimeUnit.SECONDS);
+      await().atMost(Duration.ofSeconds(5)).until(() -> value("rtmfp_netgroup_leaves_total") == 2.0);
+      await().atMost(Duration.ofSeconds(5)).until(() -> value("rtmfp_netgroups") == 0.0);
+    }
+  }
+
+  /**
+   * A UDP relay between one client and the node that can black-hole what the node sends, so the
+   * node's flows see loss: retransmissions, and media abandoned past its deadline.
+   */
+  static final class LossyPath implements AutoCloseable {
+    final java.net.DatagramSocket clientSide = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress());
+    final java.net.DatagramSocket nodeSide = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress());
+    volatile java.net.SocketAddress client;
+    volatile boolean blackHole;
+
+    LossyPath(java.net.InetSocketAddress node) throws IOException {
+      nodeSide.connect(node);
+      pump(clientSide, nodeSide, false);
+      pump(nodeSide, clientSide, true);
+    }
+
+    private void pump(java.net.DatagramSocket from, java.net.DatagramSocket to, boolean fromNode) {
+      Thread t = new Thread(() -> {
+        byte[] buf = new byte[2048];
+        while (!from.isClosed()) {
+          try {
+            java.net.DatagramPacket p = new java.net.DatagramPacket(buf, buf.length);
+            from.receive(p);
+            if (!fromNode) {
+              client = p.getSocketAddress();
+              to.send(new java.net.DatagramPacket(buf, p.getLength()));
+            } else if (!blackHole && client != null) {
+              to.send(new java.net.DatagramPacket(buf, p.getLength(), client));
+            }
+          } catch (IOException e) {
+            return;
+          }
+        }
+      }, "lossy-path");
+      t.setDaemon(true);
+      t.start();
+    }
+
+    int port() {
+      return clientSide.getLocalPort();
+    }
+
+    @Override
+    public void close() {
+      clientSide.close();
+      nodeSide.close();
+    }
+  }
+
+  @Test
+  void lossTowardAPlayerMovesRetransmissionsAndDroppedMedia() throws Exception {
+    try (LossyPath path = new LossyPath(node.localAddress())) {
+      ClientNetConnection pub = client.connect(url).get(10, TimeUnit.SECONDS);
+      ClientNetStream publisher = stream(pub);
+      List<String> pubCodes = new CopyOnWriteArrayList<>();
+      publisher.onStatus(e -> pubCodes.add(e.code()));
+      publisher.publish("lossy");
+      await().atMost(Duration.ofSeconds(5)).until(() -> pubCodes.contains("NetStream.Publish.Start"));
+      ClientNetConnection play = client.connect("rtmfp://127.0.0.1:" + path.port() + "/live").get(10, TimeUnit.SECONDS);
+      ClientNetStream player = stream(play);
+      List<String> playCodes = new CopyOnWriteArrayList<>();
+      player.onStatus(e -> playCodes.add(e.code()));
+      player.play("lossy");
+      await().atMost(Duration.ofSeconds(5)).until(() -> playCodes.contains("NetStream.Play.Start"));
+      assertThat(value("rtmfp_retransmitted_fragments_total")).isZero();
+
+      // 1.5 s of silence toward the player while audio (deadline relay.audioDeadline=100 ms) flows.
+      path.blackHole = true;
+      for (int i = 0; i < 50; i++) {
+        publisher.sendAudio(2000 + i * 30, new byte[] {(byte) 0xAF, 0x01, 1, 2, 3, 4, 5, 6, 7, 8});
+        Thread.sleep(30);
+      }
+      path.blackHole = false;
+      await().atMost(Duration.ofSeconds(10)).until(() -> value("rtmfp_retransmitted_fragments_total") > 0);
+      await().atMost(Duration.ofSeconds(10)).until(() -> value("rtmfp_abandoned_fragments_total")
+          + value("rtmfp_relay_dropped_messages_total{reason=\"expired\"}") > 0);
+      assertThat(value("rtmfp_relay_dropped_messages_total{reason=\"queue_full\"}")).isZero();
+      play.close().get(5, TimeUnit.SECONDS);
+      pub.close().get(5, TimeUnit.SECONDS);
+    }
   }
 
   /** Every rtmfp_/jvm_/process_ name the dashboard and the alert rules use, with where it is used. */

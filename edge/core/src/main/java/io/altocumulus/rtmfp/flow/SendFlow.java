@@ -103,6 +103,8 @@ public final class SendFlow {
   private long abandonedFragments;
   private long expiredMessages;
   private long droppedMessages;
+  /** The endpoint's totals, counted beside this flow's own (see {@link FlowTotals}). */
+  private final FlowTotals totals;
 
   /** Bound on unsent bytes, 0 for none. */
   private long queueLimit;
@@ -113,9 +115,15 @@ public final class SendFlow {
   private long nextExpiry = Long.MAX_VALUE;
 
   public SendFlow(long flowId, byte[] metadata, long associatedFlowId) {
+    this(flowId, metadata, associatedFlowId, new FlowTotals());
+  }
+
+  /** A flow that also counts into {@code totals} (its endpoint's, on the same loop). */
+  public SendFlow(long flowId, byte[] metadata, long associatedFlowId, FlowTotals totals) {
     this.flowId = flowId;
     this.metadata = metadata;
     this.associatedFlowId = associatedFlowId;
+    this.totals = Objects.requireNonNull(totals, "totals");
   }
 
   public long flowId() {
@@ -214,6 +222,7 @@ public final class SendFlow {
         deadlineNanos);
     if (queueLimit > 0 && bytesQueued + m.length > queueLimit) {
       droppedMessages++;
+      totals.droppedMessages++;
       return false;
     }
     queue.add(m);
@@ -231,6 +240,7 @@ public final class SendFlow {
     for (Message m : queue) {
       m.abandoned = true;
       droppedMessages++;
+      totals.droppedMessages++;
     }
     queue.clear();
     bytesQueued = 0;
@@ -306,6 +316,7 @@ public final class SendFlow {
         f.retransmit = false;
         retransmitCount--;
         retransmittedFragments++;
+        totals.retransmittedFragments++;
         used += w;
         cont = true;
         continue;
@@ -463,6 +474,8 @@ public final class SendFlow {
     lastChunkFsn = fsn;
     bytesSent += wire;
     fragmentsSent++;
+    totals.bytesSent += wire;
+    totals.fragmentsSent++;
     return wire;
   }
 
@@ -513,6 +526,7 @@ public final class SendFlow {
         bytesQueued -= m.length - m.sent;
         m.abandoned = true;
         expiredMessages++;
+        totals.expiredMessages++;
       } else {
         next = Math.min(next, m.deadline);
       }
@@ -551,6 +565,7 @@ public final class SendFlow {
       f.msg = null;
     }
     abandonedFragments++;
+    totals.abandonedFragments++;
   }
 
   /**

@@ -5,6 +5,7 @@ import io.altocumulus.rtmfp.DropCounters;
 import io.altocumulus.rtmfp.crypto.DhGroup;
 import io.altocumulus.rtmfp.crypto.PacketCipher;
 import io.altocumulus.rtmfp.crypto.SessionCrypto;
+import io.altocumulus.rtmfp.flow.FlowTotals;
 import io.altocumulus.rtmfp.handshake.HelloDecision;
 import io.altocumulus.rtmfp.handshake.PeerIdentity;
 import io.altocumulus.rtmfp.handshake.ResponderPolicy;
@@ -85,6 +86,8 @@ public final class RtmfpEndpoint {
 
   private long packetsIn;
   private long packetsOut;
+  /** Every send flow's counts, for the node's metrics (single writer: this loop). */
+  final FlowTotals flowTotals = new FlowTotals();
 
   /**
    * @param identity and {@code policy}: the responder side; both null for a client-only endpoint
@@ -367,6 +370,11 @@ public final class RtmfpEndpoint {
 
   public long packetsOut() {
     return packetsOut;
+  }
+
+  /** Retransmissions, abandoned fragments, expired media of all this loop's flows (any thread may read). */
+  public FlowTotals flowTotals() {
+    return flowTotals;
   }
 
   /** Cookie records kept for proven IIKeyings (bounded, expiring). */

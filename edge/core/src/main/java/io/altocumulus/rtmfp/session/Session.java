@@ -211,7 +211,7 @@ public final class Session implements MessageSink {
   /** Opens a flow toward the peer with Flash metadata, as a return flow of {@code associatedFlowId} (or -1). */
   public SendFlow openFlow(byte[] metadata, long associatedFlowId) {
     long id = nextSendFlowId++;
-    SendFlow f = new SendFlow(id, metadata, associatedFlowId);
+    SendFlow f = new SendFlow(id, metadata, associatedFlowId, endpoint.flowTotals);
     sendFlows.add(f);
     sendFlowById.put(id, f);
     return f;

@@ -115,6 +115,14 @@ public final class LuaApplication implements ServerApplication {
     return (path.isEmpty() ? "/" : path) + " " + event;
   }
 
+  /** Its own main.lua loaded: 1 ran, -1 failed to load, 0 none (any thread: may lag; metrics). */
+  int scriptState() {
+    if (!loaded || mtime == Long.MIN_VALUE) {
+      return 0;
+    }
+    return lastError == null ? 1 : -1;
+  }
+
   /** Whether this folder or an ancestor has a main.lua (any thread). */
   boolean scripted() {
     for (LuaApplication a = this; a != null; a = a.parent) {

@@ -191,6 +191,15 @@ public final class LuaHost implements LuaRuntime, NodeHooks, Applications.Script
     return budgetStops.get();
   }
 
+  /** Applications whose main.lua is loaded: running ({@code failed} false) or failed to load (metrics). */
+  public int apps(boolean failed) {
+    int n = 0;
+    for (LuaApplication a : apps.values()) {
+      n += a.scriptState() == (failed ? -1 : 1) ? 1 : 0;
+    }
+    return n;
+  }
+
   /** Where "again" in onHandshake points when publicAddress is not configured: the node's own address. */
   public LuaHost localAddress(Supplier<InetSocketAddress> s) {
     this.localAddress = s == null ? () -> null : s;

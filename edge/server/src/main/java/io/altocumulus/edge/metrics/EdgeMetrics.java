@@ -171,6 +171,20 @@ public final class EdgeMetrics {
         }).register(r);
   }
 
+  /**
+   * Registers the metrics of the layers above the core ({@link ServiceMetrics}): flow reliability
+   * and relay, the Lua host ({@code lua} and {@code luaIo} may be null: Lua off), P2P rendezvous
+   * and NetGroups. Called once, after {@link #bind}.
+   */
+  public void bindServices(java.util.function.Supplier<? extends java.util.List<io.altocumulus.rtmfp.session.RtmfpEndpoint>> endpoints,
+      StreamRegistry streams, io.altocumulus.edge.lua.LuaHost lua, io.altocumulus.edge.lua.io.IoStats luaIo,
+      io.altocumulus.edge.p2p.Introducer introducer, io.altocumulus.edge.group.NetGroups groups,
+      io.altocumulus.rendezvous.Rendezvous rendezvous) {
+    ServiceMetrics.relay(metrics, endpoints, streams);
+    ServiceMetrics.lua(metrics, lua, luaIo);
+    ServiceMetrics.rendezvous(metrics, endpoints, introducer, groups, rendezvous);
+  }
+
   private long refusedHandshakes() {
     DropCounters d = drops;
     if (d == null) {

@@ -15,6 +15,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Properties;
 import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
@@ -98,6 +100,23 @@ public final class NodeMetrics implements AutoCloseable {
   public void gaugeOf(String name, String help, DoubleSupplier value) {
     GaugeWithCallback.builder().name(name).help(help)
         .callback(cb -> cb.call(value.getAsDouble())).register(registry);
+  }
+
+  /**
+   * A counter with one label whose values are the map's keys (a small fixed set), each read at
+   * scrape time from its own monotonic count, e.g. {@code Map.of("forwarded", i::introductions, ...)}.
+   */
+  public void counterOf(String name, String help, String labelName, Map<String, LongSupplier> byLabel) {
+    Map<String, LongSupplier> values = new LinkedHashMap<>(byLabel);
+    CounterWithCallback.builder().name(name).help(help).labelNames(labelName)
+        .callback(cb -> values.forEach((label, v) -> cb.call(v.getAsLong(), label))).register(registry);
+  }
+
+  /** A gauge with one label over a small fixed set of values, read at scrape time. */
+  public void gaugeOf(String name, String help, String labelName, Map<String, DoubleSupplier> byLabel) {
+    Map<String, DoubleSupplier> values = new LinkedHashMap<>(byLabel);
+    GaugeWithCallback.builder().name(name).help(help).labelNames(labelName)
+        .callback(cb -> values.forEach((label, v) -> cb.call(v.getAsDouble(), label))).register(registry);
   }
 
   // ---- exposition ----

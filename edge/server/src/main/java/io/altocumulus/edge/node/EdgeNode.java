@@ -158,6 +158,7 @@ public final class EdgeNode implements AutoCloseable {
     udp.start();
     edgeMetrics.bind(udp.stats(), drops, streams, this::sessionCount, this::handshakesInFlight,
         (long) ec.maxSessions * udp.loopCount());
+    edgeMetrics.bindServices(this::endpoints, streams, lua, luaIo.stats(), introducer, groups, rendezvous);
     if (config.metricsPort() > 0) {
       try {
         metrics.serve(config.metricsHost(), config.metricsPort());
@@ -343,6 +344,17 @@ public final class EdgeNode implements AutoCloseable {
       }
     }
     return total;
+  }
+
+  /** Each event loop's endpoint; other threads may only read their counters (metrics). */
+  public List<RtmfpEndpoint> endpoints() {
+    List<RtmfpEndpoint> out = new ArrayList<>();
+    for (EdgeLoop l : loops) {
+      if (l != null) {
+        out.add(l.endpoint());
+      }
+    }
+    return out;
   }
 
   /** Handshake records (proven cookies) held across loops: state an unproven source cannot create. */

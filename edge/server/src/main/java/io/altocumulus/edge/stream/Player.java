@@ -237,6 +237,7 @@ public final class Player {
     StreamQos q = type == TcMessage.AUDIO ? audioQos : videoQos;
     if (ok) {
       q.sent(payload.length + TcMessage.HEADER, session.rttMillis(), now);
+      publication.registry.relayedBytes.add(payload.length + TcMessage.HEADER);
     } else {
       q.dropped(now);
     }

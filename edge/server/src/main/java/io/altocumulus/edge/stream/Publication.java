@@ -21,7 +21,7 @@ public final class Publication {
   public static final int SERVER_PUBLISHER_ID = -1;
 
   final String name;
-  private final StreamRegistry registry;
+  final StreamRegistry registry;
   private Object publisher; // guarded by this: a NetStreamHandler or a ServerPublication
   private int pending; // guarded by this: onPublish/onSubscribe answers awaited on this publication
   private boolean removed; // guarded by this: out of the registry, must not be used again
@@ -148,6 +148,7 @@ public final class Publication {
     q.received(len + TcMessage.HEADER, time, pingMillis, now);
     if (lost > 0) {
       q.lost(lost, now);
+      registry.publisherLostFragments.add(lost);
       if (!audio) {
         videoWaitingKeyframe = true; // a hole in the video breaks decoding until a keyframe
       }
@@ -159,6 +160,7 @@ public final class Publication {
         if (videoWaitingKeyframe && !keyframe) {
           q.dropped(now);
           keyframeWaitDrops++;
+          registry.keyframeWaitDrops.increment();
           return null;
         }
         if (keyframe) {

@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -13,6 +14,10 @@ public final class StreamRegistry {
   private final RelayConfig relay;
   private final LongSupplier clock;
   private final CopyOnWriteArrayList<Consumer<Object>> releaseListeners = new CopyOnWriteArrayList<>();
+  // Node totals for the metrics (issue 7): publications come and go, these never go back.
+  final LongAdder relayedBytes = new LongAdder();
+  final LongAdder keyframeWaitDrops = new LongAdder();
+  final LongAdder publisherLostFragments = new LongAdder();
 
   public StreamRegistry(RelayConfig relay) {
     this(relay, System::nanoTime);
@@ -26,6 +31,21 @@ public final class StreamRegistry {
 
   public RelayConfig relay() {
     return relay;
+  }
+
+  /** Audio/video message bytes (5-byte header included) queued toward players, since start. */
+  public long relayedBytes() {
+    return relayedBytes.sum();
+  }
+
+  /** Video frames from publishers held back until a keyframe (RTMFP-WIRE §8.8), since start. */
+  public long keyframeWaitDrops() {
+    return keyframeWaitDrops.sum();
+  }
+
+  /** Fragments publishers lost on their way here (gaps in their media flows), since start. */
+  public long publisherLostFragments() {
+    return publisherLostFragments.sum();
   }
 
   public LongSupplier clock() {

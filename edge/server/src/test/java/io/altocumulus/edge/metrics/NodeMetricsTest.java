@@ -27,6 +27,25 @@ class NodeMetricsTest {
   }
 
   @Test
+  void labelledScrapeTimeCountersAndGaugesHaveOneSeriesPerFixedValue() {
+    try (NodeMetrics m = new NodeMetrics("t")) {
+      java.util.concurrent.atomic.AtomicLong forwarded = new java.util.concurrent.atomic.AtomicLong();
+      java.util.Map<String, java.util.function.LongSupplier> intro = new java.util.LinkedHashMap<>();
+      intro.put("forwarded", forwarded::get);
+      intro.put("unanswered", () -> 5);
+      m.counterOf("rtmfp_test_intro_total", "Introductions.", "result", intro);
+      m.gaugeOf("rtmfp_test_apps", "Apps.", "state", java.util.Map.of("running", () -> 2, "failed", () -> 1));
+      forwarded.set(3);
+      String text = m.scrape();
+      assertThat(text).contains("rtmfp_test_intro_total{result=\"forwarded\"} 3.0",
+          "rtmfp_test_intro_total{result=\"unanswered\"} 5.0", "rtmfp_test_apps{state=\"running\"} 2.0",
+          "rtmfp_test_apps{state=\"failed\"} 1.0");
+      forwarded.set(4);
+      assertThat(m.scrape()).contains("rtmfp_test_intro_total{result=\"forwarded\"} 4.0");
+    }
+  }
+
+  @Test
   void handshakeEventsAndSessionEndsAreCountedByBoundedLabels() {
     try (NodeMetrics m = new NodeMetrics("t")) {
       EdgeMetrics e = new EdgeMetrics(m);
