@@ -212,6 +212,37 @@ class P2pIT {
     assertThat(refusing.subscriberCount()).isZero();
   }
 
+  /** RTMFP-WIRE §8.8 toward a late player: codec configuration first, video from a keyframe. */
+  @Test
+  void aLatePlayerGetsTheCodecConfigurationAndStartsAtAKeyframe() throws Exception {
+    RtmfpClient a = client(10_000);
+    RtmfpClient b = client(10_000);
+    a.connect(url, PEER).get(10, TimeUnit.SECONDS);
+    ClientNetConnection ncB = b.connect(url, PEER).get(10, TimeUnit.SECONDS);
+    ncB.setPeerInfo("127.0.0.1:" + b.localAddress().getPort()).get(5, TimeUnit.SECONDS);
+    DirectNetStream published = b.createDirectStream();
+    published.publish("live").get(5, TimeUnit.SECONDS);
+    // Sent before anyone plays: only the sequence headers are kept.
+    published.sendAudio(0, new byte[] {(byte) 0xAF, 0x00, 0x12, 0x10});
+    published.sendVideo(0, new byte[] {0x17, 0x00, 0x00, 0x00, 0x00, 0x01});
+    published.sendVideo(0, new byte[] {0x17, 0x01, 0x00, 0x00, 0x00, 0x55});
+
+    PeerConnection direct = a.connectToPeer(node.localAddress(), b.peerId()).get(10, TimeUnit.SECONDS);
+    ClientNetStream player = direct.createStream();
+    List<String> got = new CopyOnWriteArrayList<>();
+    player.onAudio((ts, buf, off, len) -> got.add("audio " + ts + " " + hex(buf, off, len)));
+    player.onVideo((ts, buf, off, len) -> got.add("video " + ts + " " + hex(buf, off, len)));
+    player.play("live");
+    await().atMost(Duration.ofSeconds(5)).until(() -> published.subscriberCount() == 1);
+    published.sendVideo(1000, new byte[] {0x27, 0x01, 0x00, 0x00, 0x00, 0x66}); // inter frame: dropped
+    published.sendAudio(1010, new byte[] {(byte) 0xAF, 0x01, 0x21});
+    published.sendVideo(1040, new byte[] {0x17, 0x01, 0x00, 0x00, 0x00, 0x77});
+    await().atMost(Duration.ofSeconds(5)).until(() -> got.size() == 4);
+    assertThat(got).filteredOn(s -> s.startsWith("audio")).containsExactly("audio 1010 af001210", "audio 1010 af0121");
+    assertThat(got).filteredOn(s -> s.startsWith("video")).containsExactly("video 1040 170000000001",
+        "video 1040 170100000077");
+  }
+
   static String hex(byte[] buf, int off, int len) {
     return java.util.HexFormat.of().formatHex(buf, off, off + len);
   }

@@ -34,6 +34,8 @@ public final class PeerConnection implements SessionHandler, FlowHandler {
    * {@code TC 04 FA 89 01}, Stream Begin for the same id), as librtmfp shows.
    */
   public static final long FIRST_PEER_STREAM_ID = 2_000_001L;
+  /** NetStream flows a far peer may hold open toward our publications on one session. */
+  static final int MAX_SUBSCRIBER_FLOWS = 64;
 
   private final ClientTransport transport;
   private final Session session;
@@ -186,20 +188,18 @@ public final class PeerConnection implements SessionHandler, FlowHandler {
         ns.onServerFlow(f);
         return ns.handler();
       }
-      if (f.associatedFlowId() >= 0 && !isControlFlow(f.associatedFlowId())) {
-        return null; // for a stream of ours that is gone (REAL-CLIENTS.md §10)
+      // Else a player's NetStream flow: it will ask for one of our direct publications. Whatever
+      // it is associated with (librtmfp: nothing) is not checked; a stray flow for one of our
+      // deleted streams just never sends play.
+      if (subscribers.size() >= MAX_SUBSCRIBER_FLOWS) {
+        return null;
       }
-      // A player's NetStream flow: it will ask for one of our direct publications.
       DirectSubscriber sub = new DirectSubscriber(this, f, md.streamId());
       subscribers.add(sub);
       return sub;
     } catch (WireException e) {
       return null;
     }
-  }
-
-  private boolean isControlFlow(long id) {
-    return flow != null && flow.flowId() == id;
   }
 
   /** On the loop: the far peer's player flow ended. */
