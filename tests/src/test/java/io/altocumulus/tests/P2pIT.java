@@ -11,6 +11,8 @@ import io.altocumulus.edge.config.NodeConfig;
 import io.altocumulus.edge.node.EdgeNode;
 import io.altocumulus.rendezvous.local.LocalRendezvous;
 import io.altocumulus.rtmfp.client.ClientNetConnection;
+import io.altocumulus.rtmfp.client.ClientNetStream;
+import io.altocumulus.rtmfp.client.DirectNetStream;
 import io.altocumulus.rtmfp.client.PeerConnection;
 import io.altocumulus.rtmfp.client.RtmfpClient;
 import io.altocumulus.rtmfp.session.EndpointConfig;
@@ -118,6 +120,131 @@ class P2pIT {
     assertThat(heardByA).containsExactly("reply [hi B]");
     // The server relayed none of it: its sessions are the two NetConnections.
     assertThat(node.sessionCount()).isEqualTo(2);
+  }
+
+  /**
+   * Issue 5 point 4: a NetStream over the direct session. B publishes to direct connections
+   * (Flash's NetStream.DIRECT_CONNECTIONS); A plays it by name over its session to B and gets the
+   * status, the data message and the media in order with their timestamps; the server carries none.
+   */
+  @Test
+  void aPeerPlaysAStreamPublishedToDirectConnections() throws Exception {
+    RtmfpClient a = client(10_000);
+    RtmfpClient b = client(10_000);
+    a.connect(url, PEER).get(10, TimeUnit.SECONDS);
+    ClientNetConnection ncB = b.connect(url, PEER).get(10, TimeUnit.SECONDS);
+    ncB.setPeerInfo("127.0.0.1:" + b.localAddress().getPort()).get(5, TimeUnit.SECONDS);
+    DirectNetStream published = b.createDirectStream();
+    published.publish("cam").get(5, TimeUnit.SECONDS);
+    List<String> asked = new CopyOnWriteArrayList<>();
+    published.onPeerConnect(pc -> {
+      asked.add(java.util.HexFormat.of().formatHex(pc.peerId()));
+      return true;
+    });
+
+    PeerConnection direct = a.connectToPeer(node.localAddress(), b.peerId()).get(10, TimeUnit.SECONDS);
+    ClientNetStream player = direct.createStream();
+    List<String> codes = new CopyOnWriteArrayList<>();
+    List<String> got = new CopyOnWriteArrayList<>();
+    player.onStatus(e -> codes.add(e.code()));
+    player.onAudio((ts, buf, off, len) -> got.add("audio " + ts + " " + hex(buf, off, len)));
+    player.onVideo((ts, buf, off, len) -> got.add("video " + ts + " " + hex(buf, off, len)));
+    player.onData((handler, values) -> got.add("data " + handler + " " + values));
+    player.play("cam");
+    await().atMost(Duration.ofSeconds(5)).until(() -> codes.contains("NetStream.Play.Start"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> published.subscriberCount() == 1);
+    assertThat(codes).containsExactly("NetStream.Play.Reset", "NetStream.Play.Start");
+    assertThat(asked).containsExactly(java.util.HexFormat.of().formatHex(a.peerId()));
+
+    // AAC sequence header, then frames; an AVC sequence header, a keyframe, an inter frame.
+    published.sendAudio(0, new byte[] {(byte) 0xAF, 0x00, 0x12, 0x10});
+    published.sendVideo(0, new byte[] {0x17, 0x00, 0x00, 0x00, 0x00, 0x01});
+    published.sendVideo(0, new byte[] {0x17, 0x01, 0x00, 0x00, 0x00, 0x55});
+    published.sendAudio(23, new byte[] {(byte) 0xAF, 0x01, 0x21});
+    published.sendAudio(46, new byte[] {(byte) 0xAF, 0x01, 0x22});
+    published.sendVideo(40, new byte[] {0x27, 0x01, 0x00, 0x00, 0x00, 0x66});
+    published.send("onCue", "intro", 3.0);
+    await().atMost(Duration.ofSeconds(5)).until(() -> got.size() == 8); // with |RtmpSampleAccess
+
+    assertThat(got).filteredOn(s -> s.startsWith("audio")).containsExactly(
+        "audio 0 af001210", "audio 23 af0121", "audio 46 af0122");
+    assertThat(got).filteredOn(s -> s.startsWith("video")).containsExactly(
+        "video 0 170000000001", "video 0 170100000055", "video 40 270100000066");
+    assertThat(got).filteredOn(s -> s.startsWith("data")).containsExactly(
+        "data |RtmpSampleAccess [false, false]", "data onCue [intro, 3.0]");
+    assertThat(player.serverFlows()).isEqualTo(3); // status/data, audio, video (RTMFP-WIRE §8.8)
+    assertThat(player.streamBegins()).isEqualTo(1);
+    // The server saw none of it: no publication, and its sessions are the two NetConnections.
+    assertThat(node.streams().count()).isZero();
+    assertThat(node.sessionCount()).isEqualTo(2);
+
+    // Unpublishing tells the player.
+    published.close().get(5, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(5)).until(() -> codes.contains("NetStream.Play.UnpublishNotify"));
+    assertThat(published.subscriberCount()).isZero();
+  }
+
+  @Test
+  void playingANameThePeerDoesNotPublishFails() throws Exception {
+    RtmfpClient a = client(10_000);
+    RtmfpClient b = client(10_000);
+    a.connect(url, PEER).get(10, TimeUnit.SECONDS);
+    ClientNetConnection ncB = b.connect(url, PEER).get(10, TimeUnit.SECONDS);
+    ncB.setPeerInfo("127.0.0.1:" + b.localAddress().getPort()).get(5, TimeUnit.SECONDS);
+    b.createDirectStream().publish("cam").get(5, TimeUnit.SECONDS);
+    DirectNetStream refusing = b.createDirectStream();
+    refusing.publish("private").get(5, TimeUnit.SECONDS);
+    refusing.onPeerConnect(pc -> false);
+    assertThatThrownBy(() -> b.createDirectStream().publish("cam").get(5, TimeUnit.SECONDS))
+        .hasMessageContaining("already published");
+
+    PeerConnection direct = a.connectToPeer(node.localAddress(), b.peerId()).get(10, TimeUnit.SECONDS);
+    List<String> codes = new CopyOnWriteArrayList<>();
+    direct.createStream().onStatus(e -> codes.add("nothing " + e.code()));
+    ClientNetStream p1 = direct.createStream();
+    p1.onStatus(e -> codes.add("nobody " + e.code()));
+    p1.play("nobody");
+    ClientNetStream p2 = direct.createStream();
+    p2.onStatus(e -> codes.add("private " + e.code()));
+    p2.play("private");
+    await().atMost(Duration.ofSeconds(5)).until(() -> codes.size() == 2);
+    assertThat(codes).containsExactlyInAnyOrder("nobody NetStream.Play.Failed", "private NetStream.Play.Failed");
+    assertThat(refusing.subscriberCount()).isZero();
+  }
+
+  /** RTMFP-WIRE §8.8 toward a late player: codec configuration first, video from a keyframe. */
+  @Test
+  void aLatePlayerGetsTheCodecConfigurationAndStartsAtAKeyframe() throws Exception {
+    RtmfpClient a = client(10_000);
+    RtmfpClient b = client(10_000);
+    a.connect(url, PEER).get(10, TimeUnit.SECONDS);
+    ClientNetConnection ncB = b.connect(url, PEER).get(10, TimeUnit.SECONDS);
+    ncB.setPeerInfo("127.0.0.1:" + b.localAddress().getPort()).get(5, TimeUnit.SECONDS);
+    DirectNetStream published = b.createDirectStream();
+    published.publish("live").get(5, TimeUnit.SECONDS);
+    // Sent before anyone plays: only the sequence headers are kept.
+    published.sendAudio(0, new byte[] {(byte) 0xAF, 0x00, 0x12, 0x10});
+    published.sendVideo(0, new byte[] {0x17, 0x00, 0x00, 0x00, 0x00, 0x01});
+    published.sendVideo(0, new byte[] {0x17, 0x01, 0x00, 0x00, 0x00, 0x55});
+
+    PeerConnection direct = a.connectToPeer(node.localAddress(), b.peerId()).get(10, TimeUnit.SECONDS);
+    ClientNetStream player = direct.createStream();
+    List<String> got = new CopyOnWriteArrayList<>();
+    player.onAudio((ts, buf, off, len) -> got.add("audio " + ts + " " + hex(buf, off, len)));
+    player.onVideo((ts, buf, off, len) -> got.add("video " + ts + " " + hex(buf, off, len)));
+    player.play("live");
+    await().atMost(Duration.ofSeconds(5)).until(() -> published.subscriberCount() == 1);
+    published.sendVideo(1000, new byte[] {0x27, 0x01, 0x00, 0x00, 0x00, 0x66}); // inter frame: dropped
+    published.sendAudio(1010, new byte[] {(byte) 0xAF, 0x01, 0x21});
+    published.sendVideo(1040, new byte[] {0x17, 0x01, 0x00, 0x00, 0x00, 0x77});
+    await().atMost(Duration.ofSeconds(5)).until(() -> got.size() == 4);
+    assertThat(got).filteredOn(s -> s.startsWith("audio")).containsExactly("audio 1010 af001210", "audio 1010 af0121");
+    assertThat(got).filteredOn(s -> s.startsWith("video")).containsExactly("video 1040 170000000001",
+        "video 1040 170100000077");
+  }
+
+  static String hex(byte[] buf, int off, int len) {
+    return java.util.HexFormat.of().formatHex(buf, off, off + len);
   }
 
   @Test

@@ -57,9 +57,19 @@ public final class P2pNet {
   /** Where the server's datagrams go; replace to measure without the network. */
   public PacketSink serverOut;
 
+  /** The server's applications (node hooks such as onRendezVousUnknown). */
+  public final Applications applications = new Applications(Path.of("www"));
+  /** Rewrites the source address of an endpoint's datagrams (a NAT rebinding). */
+  public final Map<InetSocketAddress, InetSocketAddress> rewriteSource = new HashMap<>();
+
   public P2pNet() {
+    this(null);
+  }
+
+  /** With {@code directory}, the introducer registers introducible peers there (as an edge does). */
+  public P2pNet(io.altocumulus.rendezvous.PeerDirectory directory) {
     introducer = new Introducer(new PeerIndex(), new TagAttempts(65_536, 120_000_000_000L),
-        new Applications(Path.of("www")), null, "bench", clock::nanoTime);
+        applications, directory, "bench", clock::nanoTime);
     ResponderPolicy policy = new ResponderPolicy() {
       @Override
       public HelloDecision onIHello(EndpointDiscriminator epd, byte[] tag, InetSocketAddress from) {
@@ -74,8 +84,14 @@ public final class P2pNet {
 
       @Override
       public SessionHandler onSessionOpened(Session session) {
-        peers.put(session, introducer.opened(session));
-        return new Quiet();
+        PeerIndex.LocalPeer p = introducer.opened(session);
+        peers.put(session, p);
+        return new Quiet() {
+          @Override
+          public void onClosed(Session s, String reason) {
+            introducer.closed(p); // as the edge's NetConnection does
+          }
+        };
       }
     };
     serverOut = sink(SERVER);
@@ -86,7 +102,7 @@ public final class P2pNet {
 
   private PacketSink sink(InetSocketAddress from) {
     return (buf, off, len, to) -> {
-      Datagram d = new Datagram(Arrays.copyOfRange(buf, off, off + len), from, to);
+      Datagram d = new Datagram(Arrays.copyOfRange(buf, off, off + len), rewriteSource.getOrDefault(from, from), to);
       if (recordSent) {
         sent.add(d);
       }
@@ -112,6 +128,11 @@ public final class P2pNet {
     });
     endpoints.put(address, ep);
     return ep;
+  }
+
+  /** Datagrams sent to {@code alias} reach the endpoint at {@code address} (a NAT's new mapping). */
+  public void alias(InetSocketAddress alias, InetSocketAddress address) {
+    endpoints.put(alias, endpoints.get(address));
   }
 
   /** Connects {@code ep} to the server (URL discriminator) and returns the server's session for it. */
@@ -188,7 +209,7 @@ public final class P2pNet {
   public void advance(long millis, long stepMillis) {
     for (long t = 0; t < millis; t += stepMillis) {
       clock.advanceMillis(stepMillis);
-      for (RtmfpEndpoint ep : endpoints.values()) {
+      for (RtmfpEndpoint ep : new java.util.LinkedHashSet<>(endpoints.values())) {
         ep.tick();
       }
       pump();
@@ -200,7 +221,7 @@ public final class P2pNet {
     inFlight.clear();
   }
 
-  static final class Quiet implements SessionHandler {
+  static class Quiet implements SessionHandler {
     @Override
     public FlowHandler onFlowOpened(Session session, RecvFlow flow) {
       return (f, buf, off, len) -> {};

@@ -67,6 +67,33 @@ public final class ClientNetConnection implements SessionHandler, FlowHandler {
   private final HashMap<Long, ClientNetGroup> groups = new HashMap<>();
   private double nextTxid = 2;
   private volatile Object connectInfo;
+  /** How this connection's NetStreams reach their session (package-private methods, not the public API). */
+  private final StreamOwner streamOwner = new StreamOwner() {
+    @Override
+    public void execute(Runnable r) {
+      ClientNetConnection.this.execute(r);
+    }
+
+    @Override
+    public Session session() {
+      return session;
+    }
+
+    @Override
+    public SendFlow openStreamFlow(long streamId) {
+      return ClientNetConnection.this.openStreamFlow(streamId);
+    }
+
+    @Override
+    public void writeOnNetConnection(byte[] message) {
+      ClientNetConnection.this.writeOnNetConnection(message);
+    }
+
+    @Override
+    public void deleteStream(ClientNetStream ns) {
+      ClientNetConnection.this.deleteStream(ns);
+    }
+  };
 
   ClientNetConnection(ClientTransport transport, String url, RtmfpClient.ConnectOptions options) {
     this(transport::execute, url, options);
@@ -186,7 +213,7 @@ public final class ClientNetConnection implements SessionHandler, FlowHandler {
         } else if (!(v instanceof Number n) || n.doubleValue() <= 0 || n.doubleValue() != Math.rint(n.doubleValue())) {
           out.completeExceptionally(new IllegalStateException("createStream answered " + v));
         } else {
-          ClientNetStream ns = new ClientNetStream(this, n.longValue(), options.objectEncoding);
+          ClientNetStream ns = new ClientNetStream(streamOwner, n.longValue(), options.objectEncoding);
           streams.put(ns.streamId(), ns);
           ns.open();
           out.complete(ns);

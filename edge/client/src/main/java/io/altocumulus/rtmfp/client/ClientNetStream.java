@@ -29,7 +29,7 @@ public final class ClientNetStream {
     void onMedia(int timestamp, byte[] buf, int off, int len);
   }
 
-  private final ClientNetConnection nc;
+  private final StreamOwner nc;
   private final long streamId;
   private final int objectEncoding;
   private SendFlow flow;
@@ -53,7 +53,7 @@ public final class ClientNetStream {
   private volatile long playSentNanos;
   private volatile long firstMediaNanos;
 
-  ClientNetStream(ClientNetConnection nc, long streamId, int objectEncoding) {
+  ClientNetStream(StreamOwner nc, long streamId, int objectEncoding) {
     this.nc = nc;
     this.streamId = streamId;
     this.objectEncoding = objectEncoding;
@@ -66,6 +66,11 @@ public final class ClientNetStream {
 
   FlowHandler handler() {
     return handler;
+  }
+
+  /** On the loop: the id of the stream's own flow, which the far end's flows for it name (RTMFP-WIRE §7.3). */
+  long flowId() {
+    return flow == null ? -1 : flow.flowId();
   }
 
   public long streamId() {

@@ -83,6 +83,8 @@ public final class RtmfpClient implements AutoCloseable {
 
   private final PeerIdentity identity = PeerIdentity.generate(new SecureRandom());
   private final List<Consumer<PeerConnection>> peerListeners = new CopyOnWriteArrayList<>();
+  /** Streams published to direct connections, by name (on the loop). */
+  private final java.util.HashMap<String, DirectNetStream> publications = new java.util.HashMap<>();
 
   private RtmfpClient(InetSocketAddress bind, EndpointConfig config) throws InterruptedException {
     this.transport = new ClientTransport(bind, config, drops, identity, PeerPolicy::new);
@@ -108,7 +110,7 @@ public final class RtmfpClient implements AutoCloseable {
 
     @Override
     public SessionHandler onSessionOpened(Session session) {
-      PeerConnection pc = new PeerConnection(transport, session, false);
+      PeerConnection pc = new PeerConnection(transport, session, false, publications);
       peerListeners.forEach(l -> l.accept(pc));
       return pc;
     }
@@ -117,6 +119,15 @@ public final class RtmfpClient implements AutoCloseable {
   /** This client's peer id (lower-case hex is Lua's {@code client.id} on the server) on the sessions opened {@link ConnectOptions#asPeer() as a peer}. */
   public byte[] peerId() {
     return identity.peerId();
+  }
+
+  /**
+   * A stream for direct connections, as Flash's {@code new NetStream(nc, NetStream.DIRECT_CONNECTIONS)}:
+   * {@link DirectNetStream#publish(String)} it, and peers that reach this client through a server
+   * ({@link #connectToPeer}) can play it over their direct session. Nothing of it goes to a server.
+   */
+  public DirectNetStream createDirectStream() {
+    return new DirectNetStream(transport, publications);
   }
 
   /** Direct sessions other peers open to this client (after the server introduced them). */
@@ -136,7 +147,7 @@ public final class RtmfpClient implements AutoCloseable {
         new RtmfpEndpoint.ConnectListener() {
           @Override
           public void onConnected(Session session) {
-            out.complete(new PeerConnection(transport, session, true));
+            out.complete(new PeerConnection(transport, session, true, publications));
           }
 
           @Override

@@ -37,6 +37,14 @@ public final class Session implements MessageSink {
 
   enum State { OPEN, CLOSING, CLOSED }
 
+  /** Told, on the session's loop, that a verified address change moved the session (RFC 7016 §3.5.4.2). */
+  @FunctionalInterface
+  public interface AddressListener {
+    void onAddressChanged(Session session, InetSocketAddress previous);
+  }
+
+  private static final AddressListener[] NO_LISTENERS = new AddressListener[0];
+
   /** 4-ms timestamp unit (RFC 7016 §2.2.4, RTMFP-WIRE §2.7). */
   static final long TICK_NANOS = 4_000_000L;
   /** Stop echoing a timestamp this long after it arrived (RTMFP-WIRE §2.7, as the reference). */
@@ -53,10 +61,12 @@ public final class Session implements MessageSink {
   private final SessionCrypto crypto;
   private final byte[] peerId;
   private final SessionCongestion congestion;
-  private InetSocketAddress address;
+  /** Volatile: read by other loops (the edge's peer index answers introductions from any loop). */
+  private volatile InetSocketAddress address;
   private SessionHandler handler;
+  private AddressListener[] addressListeners = NO_LISTENERS;
   private Object attachment;
-  State state = State.OPEN;
+  volatile State state = State.OPEN; // volatile: isOpen() is asked from other loops (introductions)
 
   private final HashMap<Long, IncomingFlow> recvFlows = new HashMap<>(4);
   private final ArrayList<IncomingFlow> ackQueue = new ArrayList<>();
@@ -170,6 +180,13 @@ public final class Session implements MessageSink {
 
   public void setHandler(SessionHandler handler) {
     this.handler = handler;
+  }
+
+  /** On the loop: {@code l} hears of every move of this session to a new address. */
+  public void addAddressListener(AddressListener l) {
+    AddressListener[] a = Arrays.copyOf(addressListeners, addressListeners.length + 1);
+    a[a.length - 1] = l;
+    addressListeners = a;
   }
 
   public Object attachment() {
@@ -533,9 +550,17 @@ public final class Session implements MessageSink {
     if (pendingAddress != null && from.equals(pendingAddress) && mobilityBody != null
         && len == mobilityBody.length && Arrays.equals(buf, off, off + len, mobilityBody, 0, len)) {
       // Address verified: the session moves (RFC 7016 §3.5.4.2).
+      InetSocketAddress previous = address;
       address = pendingAddress;
       pendingAddress = null;
       mobilityBody = null;
+      for (AddressListener l : addressListeners) {
+        try {
+          l.onAddressChanged(this, previous);
+        } catch (RuntimeException e) {
+          endpoint.log.warn("address listener failed", e);
+        }
+      }
     }
   }
 

@@ -50,6 +50,8 @@ public final class Introducer implements EdgeCallbacks {
   private final LongAdder remoteIntroductions = new LongAdder();
   private final LongAdder notIntroducible = new LongAdder();
   private final LongAdder unanswered = new LongAdder();
+  private final LongAdder addressChanges = new LongAdder();
+  private final LongAdder selfIntroductions = new LongAdder();
 
   /**
    * @param directory the cluster directory, or null (node-local introductions only)
@@ -81,7 +83,18 @@ public final class Introducer implements EdgeCallbacks {
     Key target = Key.of(epd.peerId());
     int n = attempts.seen(tag, clock.getAsLong()) - 1; // 0 the first time
     LocalPeer t = index.get(target);
-    if (t != null && t.session().isOpen()) {
+    if (t != null) {
+      if (!t.session().isOpen()) {
+        // RTMFP-WIRE §6.3 step 1: a target whose session is closing gets no introduction, and
+        // neither the application nor the directory is asked about it.
+        notIntroducible.increment();
+        return HelloDecision.IGNORE;
+      }
+      if (from.equals(t.session().address())) {
+        // The initiator names itself: there is nobody to introduce it to.
+        selfIntroductions.increment();
+        return HelloDecision.IGNORE;
+      }
       if (!t.introducible()) {
         // REAL-CLIENTS.md §8: a peer that has not sent setPeerInfo does not want to be reached.
         notIntroducible.increment();
@@ -191,9 +204,35 @@ public final class Introducer implements EdgeCallbacks {
 
   // ---- peers come and go ----
 
-  /** A session opened on this node (any loop). */
+  /** A session opened on this node (on its loop). */
   public LocalPeer opened(Session session) {
-    return index.opened(session);
+    LocalPeer p = index.opened(session);
+    if (p != null) {
+      session.addAddressListener((s, previous) -> moved(p));
+    }
+    return p;
+  }
+
+  /**
+   * The peer's session moved to a new observed address (on its loop): the index and the directory
+   * follow, so that introductions give the current address (RTMFP-WIRE §6.2, §6.3).
+   */
+  void moved(LocalPeer p) {
+    if (!index.moved(p)) {
+      return;
+    }
+    addressChanges.increment();
+    if (directory != null && p.introducible() && p.session().isOpen()) {
+      register(p);
+    }
+  }
+
+  private void register(LocalPeer p) {
+    directory.register(new PeerRecord(p.id(), edgeId, p.addresses())).whenComplete((v, e) -> {
+      if (e != null) {
+        LOG.debug("registering peer {} failed", p.id(), e);
+      }
+    });
   }
 
   /** setPeerInfo (RTMFP-WIRE §8.5): the peer becomes introducible and is registered cluster-wide. */
@@ -203,11 +242,7 @@ public final class Introducer implements EdgeCallbacks {
     }
     index.peerInfo(p, addresses);
     if (directory != null) {
-      directory.register(new PeerRecord(p.id(), edgeId, p.addresses())).whenComplete((v, e) -> {
-        if (e != null) {
-          LOG.debug("registering peer {} failed", p.id(), e);
-        }
-      });
+      register(p);
     }
   }
 
@@ -271,6 +306,16 @@ public final class Introducer implements EdgeCallbacks {
   /** Peer-id IHellos for a connected peer that has not sent setPeerInfo. */
   public long notIntroducible() {
     return notIntroducible.sum();
+  }
+
+  /** Local peers whose session moved to a new address (index and directory updated). */
+  public long addressChanges() {
+    return addressChanges.sum();
+  }
+
+  /** Peer-id IHellos whose initiator named itself (no answer). */
+  public long selfIntroductions() {
+    return selfIntroductions.sum();
   }
 
   /** Peer-id IHellos left without an answer (unknown everywhere). */

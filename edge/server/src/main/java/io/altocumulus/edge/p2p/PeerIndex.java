@@ -26,7 +26,8 @@ public final class PeerIndex {
   public static final class LocalPeer {
     final Key id;
     final Session session;
-    final InetSocketAddress registeredAddress;
+    /** The key of this peer in the by-address map: the session's address when last indexed. */
+    volatile InetSocketAddress registeredAddress;
     volatile List<InetSocketAddress> reported;
 
     LocalPeer(Key id, Session session) {
@@ -101,6 +102,22 @@ public final class PeerIndex {
       }
     }
     p.reported = List.copyOf(parsed);
+  }
+
+  /**
+   * The session moved to a new observed address (RFC 7016 §3.5.4.2, RTMFP-WIRE §6.2 entry 0):
+   * re-key the by-address entry. Returns false if nothing changed (closed, or already there).
+   */
+  public boolean moved(LocalPeer p) {
+    InetSocketAddress now = p.session.address();
+    InetSocketAddress before = p.registeredAddress;
+    if (now.equals(before) || byId.get(p.id) != p) {
+      return false;
+    }
+    byAddress.remove(before, p);
+    p.registeredAddress = now;
+    byAddress.put(now, p);
+    return true;
   }
 
   public void closed(LocalPeer p) {
