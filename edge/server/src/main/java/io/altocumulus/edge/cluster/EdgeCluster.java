@@ -79,6 +79,7 @@ public final class EdgeCluster implements AutoCloseable {
   /** Null: serve the client; else the Redirect to answer a URL IHello with. */
   private volatile HelloDecision loadRedirect;
   private volatile List<String> shardTargets = List.of();
+  private volatile List<String> redirectTargets = List.of();
   private long lastHellos;
   private long lastLoadAtNanos;
 
@@ -125,6 +126,9 @@ public final class EdgeCluster implements AutoCloseable {
         && !ini.containsKey("node.roles")) {
       ini.put("node.roles", "edge,rendezvous");
     }
+    if ("0".equals(ini.getOrDefault("port", "").trim())) {
+      ini.remove("port"); // any free port (tests): the bound one is known at start
+    }
     Optional<ClusterConfig> parsed = parse(ini);
     if (parsed.isEmpty()) {
       return Optional.empty();
@@ -164,6 +168,7 @@ public final class EdgeCluster implements AutoCloseable {
     this.edge = edge;
     Map<String, String> ini = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     ini.putAll(this.ini);
+    ini.put("port", String.valueOf(edge.boundAddress().getPort()));
     if (!ini.containsKey("publicAddress")) {
       InetSocketAddress a = edge.boundAddress();
       String host = a.getAddress().getHostAddress();
@@ -213,6 +218,14 @@ public final class EdgeCluster implements AutoCloseable {
   /** The Redirect for a new client by load or drain, or null to serve it: one volatile read. */
   public HelloDecision loadRedirect() {
     return loadRedirect;
+  }
+
+  /**
+   * The public addresses this node would redirect a client to now (drawn at the last refresh,
+   * every {@value #REDIRECT_REFRESH_MS} ms and at each membership change), redirecting or not.
+   */
+  public List<String> redirectTargets() {
+    return redirectTargets;
   }
 
   /** The running cluster node (membership, links, gRPC port); null before {@link #start}. */
@@ -272,6 +285,7 @@ public final class EdgeCluster implements AutoCloseable {
       boolean redirect = !edgeRole || policy.shouldRedirect(self, edge.sessions().getAsInt());
       // asked every time, redirecting or not, so the eligibility hysteresis follows the view
       List<String> targets = policy.targets(n.membership().nodes().values());
+      redirectTargets = targets;
       HelloDecision before = loadRedirect;
       HelloDecision next = null;
       if (redirect && !targets.isEmpty()) {
