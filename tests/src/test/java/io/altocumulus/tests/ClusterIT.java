@@ -39,6 +39,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class ClusterIT {
+  /** Names only a cluster node exports (MetricsIT's lone node has none of them). */
+  static final java.util.Set<String> CLUSTER_METRICS = java.util.Set.of("rtmfp_cluster_members",
+      "rtmfp_zookeeper_connected", "rtmfp_cluster_links_up", "rtmfp_cluster_redirecting", "rtmfp_zookeeper_writes_total");
   static final RtmfpClient.ConnectOptions PEER = new RtmfpClient.ConnectOptions().asPeer();
 
   @TempDir
@@ -188,5 +191,8 @@ class ClusterIT {
     String text = e2.metrics().scrape();
     assertThat(text).contains("rtmfp_cluster_members 5.0").contains("rtmfp_zookeeper_connected 1.0")
         .contains("rtmfp_cluster_links_up 4.0").contains("rtmfp_zookeeper_writes_total");
+    for (String name : CLUSTER_METRICS) {
+      assertThat(text).contains("\n" + name);
+    }
   }
 }
