@@ -22,10 +22,16 @@ final class ClusterNodes {
 
   /** Three servers; tickTime 200 ms so sessions of 3 s are allowed (max is 20 ticks). */
   static TestingCluster quorum() throws Exception {
+    return quorum(200);
+  }
+
+  /** With {@code maxClientCnxns} connections per client address (ZooKeeper's default is 60). */
+  static TestingCluster quorum(int maxClientCnxns) throws Exception {
     Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
     List<InstanceSpec> specs = new ArrayList<>();
     for (int i = 1; i <= 3; i++) {
-      specs.add(new InstanceSpec(null, -1, -1, -1, true, i, 200, -1));
+      specs.add(new InstanceSpec(null, -1, -1, -1, true, i, 200, -1,
+          Map.of("maxClientCnxns", String.valueOf(maxClientCnxns))));
     }
     TestingCluster c = new TestingCluster(specs);
     c.start();

@@ -40,7 +40,7 @@ class ClusterScaleIT {
     int n = Integer.getInteger("cluster.scale");
     LongAdder events = new LongAdder();
     List<Membership> agents = new ArrayList<>();
-    try (TestingCluster zk = ClusterNodes.quorum()) {
+    try (TestingCluster zk = ClusterNodes.quorum(n + 50)) {  // every agent on 127.0.0.1
       long t0 = System.nanoTime();
       for (int i = 0; i < n; i++) {
         NodeInfo self = NodeInfo.newBuilder().setId("n" + i).addRoles(Role.ROLE_EDGE)
