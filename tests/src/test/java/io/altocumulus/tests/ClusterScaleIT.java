@@ -109,6 +109,9 @@ class ClusterScaleIT {
           .until(() -> agents.stream().allMatch(a -> a.nodes().size() == n - 1));
       System.out.printf("ClusterScaleIT: a departure reached all %d views in %d ms%n", n - 1,
           (System.nanoTime() - leftAt) / 1_000_000);
+      // close while the ensemble is up: a close against a dead ensemble waits out its retries
+      agents.parallelStream().forEach(Membership::close);
+      agents.clear();
     } finally {
       agents.parallelStream().forEach(Membership::close);
     }
