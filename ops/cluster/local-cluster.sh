@@ -6,6 +6,12 @@
 #   ops/cluster/local-cluster.sh kill N   # kill -9 server N (1..3), for fault drills
 #   ops/cluster/local-cluster.sh start N  # (re)start server N only
 #   ops/cluster/local-cluster.sh stop
+#   ops/cluster/local-cluster.sh edges start   # three edges on loopback against the ensemble:
+#                                              # RTMFP 127.0.0.1:1935-1937, gRPC 7935-7937,
+#                                              # metrics 9101-9103; edge1, edge2 also rendezvous shards
+#   ops/cluster/local-cluster.sh edges status  # the cluster as the admin CLI sees it
+#   ops/cluster/local-cluster.sh edges kill N  # kill -9 edge N (its registration goes within 10 s)
+#   ops/cluster/local-cluster.sh edges stop
 # State lives in ${ALTOCUMULUS_ZK_DIR:-target/local-cluster} under the repository root.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -73,7 +79,59 @@ wait_quorum() {
   echo "no quorum after 30 s; see $DIR/zk*/out.log" >&2; return 1
 }
 
+edge_start() {
+  local n=$1 d="$DIR/edge$1"
+  mkdir -p "$d/www/app"
+  if [[ -f "$d/pid" ]] && kill -0 "$(cat "$d/pid")" 2>/dev/null; then
+    echo "edge$n already running (pid $(cat "$d/pid"))"; return
+  fi
+  local roles=edge
+  (( n <= 2 )) && roles=edge,rendezvous
+  cat > "$d/node.ini" <<INI
+host=127.0.0.1
+port=$((1934 + n))
+publicAddress=127.0.0.1:$((1934 + n))
+www=$d/www
+logs.directory=$d/logs
+[metrics]
+port=$((9100 + n))
+host=127.0.0.1
+[cluster]
+zookeeper=$CONNECT
+name=local
+[node]
+id=edge$n
+roles=$roles
+[grpc]
+host=127.0.0.1
+port=$((7934 + n))
+INI
+  nohup "$ROOT/ops/bin/altocumulus-edge" --config "$d/node.ini" --pidfile "$d/pid" > "$d/out.log" 2>&1 &
+  echo "edge$n starting (RTMFP 127.0.0.1:$((1934 + n)), gRPC $((7934 + n)), roles $roles; log $d/out.log)"
+}
+
+edges() {
+  case "${1:-}" in
+    start)
+      # build once before three JVMs race to do it
+      "$ROOT/ops/bin/altocumulus-edge" --version > /dev/null
+      for n in 1 2 3; do edge_start "$n"; done ;;
+    status)
+      "$ROOT/ops/bin/altocumulus-admin" --target 127.0.0.1:7935 nodes ;;
+    kill)
+      n=${2:?edge number 1..3}; kill -9 "$(cat "$DIR/edge$n/pid")" && rm -f "$DIR/edge$n/pid" && echo "edge$n killed" ;;
+    stop)
+      for n in 1 2 3; do
+        if [[ -f "$DIR/edge$n/pid" ]]; then kill "$(cat "$DIR/edge$n/pid")" 2>/dev/null || true; fi
+      done; echo "edges stopped" ;;
+    *)
+      sed -n '2,16p' "$0"; exit 2 ;;
+  esac
+}
+
 case "${1:-}" in
+  edges)
+    shift; edges "$@" ;;
   start)
     classpath > /dev/null
     if [[ -n "${2:-}" ]]; then start_one "$2"; else for n in 1 2 3; do start_one "$n"; done; wait_quorum; fi ;;
@@ -86,5 +144,5 @@ case "${1:-}" in
       if [[ -f "$DIR/zk$n/pid" ]]; then kill "$(cat "$DIR/zk$n/pid")" 2>/dev/null || true; rm -f "$DIR/zk$n/pid"; fi
     done; echo stopped ;;
   *)
-    sed -n '2,10p' "$0"; exit 2 ;;
+    sed -n '2,16p' "$0"; exit 2 ;;
 esac

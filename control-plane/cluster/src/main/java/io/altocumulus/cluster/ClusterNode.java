@@ -40,9 +40,11 @@ public final class ClusterNode implements AutoCloseable {
   private final ServerLinks links;
   private final AdminService admin;
   private final HealthStatusManager health;
+  private final LinkCredentials credentials;
 
   private ClusterNode(Server server, Membership membership, ServerLinks links, AdminService admin,
-      HealthStatusManager health) {
+      HealthStatusManager health, LinkCredentials credentials) {
+    this.credentials = credentials;
     this.server = server;
     this.membership = membership;
     this.links = links;
@@ -59,6 +61,16 @@ public final class ClusterNode implements AutoCloseable {
    */
   public static ClusterNode start(ClusterConfig config, String zooKeeperConnect, LinkListener listener)
       throws IOException {
+    return start(config, zooKeeperConnect, listener, java.util.List.of());
+  }
+
+  /**
+   * As {@link #start(ClusterConfig, String, LinkListener)}, also serving {@code services} on the
+   * node's gRPC server (same port, same credentials; e.g. the rendezvous shard service of a node
+   * with role rendezvous), each reported SERVING to health checks.
+   */
+  public static ClusterNode start(ClusterConfig config, String zooKeeperConnect, LinkListener listener,
+      java.util.List<io.grpc.BindableService> services) throws IOException {
     LinkCredentials credentials = LinkCredentials.from(config.tls());
     if (!credentials.tls()) {
       LOG.warn("cluster.tls.* not set: server links and the admin service are plaintext and unauthenticated");
@@ -69,7 +81,7 @@ public final class ClusterNode implements AutoCloseable {
         credentials, config.linkGrace(), listener);
     AdminService[] adminRef = new AdminService[1];
     // Admin needs the membership, which needs the bound port: a forwarding service fills the gap
-    Server server = NettyServerBuilder.forAddress(new InetSocketAddress(config.grpcHost(), config.grpcPort()),
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(config.grpcHost(), config.grpcPort()),
             credentials.server())
         .addService(links.service())
         .addService(new AdminGrpc.AdminImplBase() {
@@ -100,8 +112,11 @@ public final class ClusterNode implements AutoCloseable {
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         .permitKeepAliveTime(5, TimeUnit.SECONDS)
-        .permitKeepAliveWithoutCalls(true)
-        .build();
+        .permitKeepAliveWithoutCalls(true);
+    for (io.grpc.BindableService s : services) {
+      builder.addService(s);
+    }
+    Server server = builder.build();
     server.start();
     int port = server.getPort();
     NodeInfo self = NodeInfo.newBuilder()
@@ -123,14 +138,22 @@ public final class ClusterNode implements AutoCloseable {
     health.setStatus("", ServingStatus.SERVING);
     health.setStatus(ServerLinkGrpc.SERVICE_NAME, ServingStatus.SERVING);
     health.setStatus(AdminGrpc.SERVICE_NAME, ServingStatus.SERVING);
+    for (io.grpc.BindableService s : services) {
+      health.setStatus(s.bindService().getServiceDescriptor().getName(), ServingStatus.SERVING);
+    }
     membership.start();
     LOG.info("cluster node {} ({}) gRPC on {}, public {}", self.getId(), config.clusterName(),
         self.getGrpcAddress(), self.getPublicAddress());
-    return new ClusterNode(server, membership, links, adminRef[0], health);
+    return new ClusterNode(server, membership, links, adminRef[0], health, credentials);
   }
 
   public Membership membership() {
     return membership;
+  }
+
+  /** The credentials of this node's gRPC links (for other channels to cluster nodes, e.g. rendezvous shards). */
+  public LinkCredentials credentials() {
+    return credentials;
   }
 
   public ServerLinks links() {

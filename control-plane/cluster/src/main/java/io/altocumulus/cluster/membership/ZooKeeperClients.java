@@ -38,7 +38,11 @@ public final class ZooKeeperClients {
         .sessionTimeoutMs((int) sessionTimeout.toMillis())
         .connectionTimeoutMs((int) connectionTimeout.toMillis())
         // operations retry briefly; registration survives longer outages through PersistentNode
-        .retryPolicy(new ExponentialBackoffRetry(100, 6, 2_000));
+        .retryPolicy(new ExponentialBackoffRetry(100, 6, 2_000))
+        // the configured connect string is the truth: Curator's ensemble tracker would replace it
+        // with the client addresses servers advertise in /zookeeper/config, which a node behind
+        // NAT, a proxy or a load balancer may not reach (and which bypassed ClusterFaultsIT's cut)
+        .ensembleTracker(false);
     if (auth.isPresent()) {
       List<ACL> acl = acl(auth.get(), worldRead);
       b.authorization("digest", auth.get().getBytes(StandardCharsets.UTF_8))

@@ -210,6 +210,15 @@ public final class EdgeMetrics {
     handshakes[r.ordinal()].increment();
   }
 
+  /** Handshake steps so far (IHello answers, IIKeying results): the load snapshot's handshake rate. */
+  public long hellosAnswered() {
+    long total = 0;
+    for (var h : handshakes) {
+      total += h.sum();
+    }
+    return total;
+  }
+
   public void redirected(RedirectReason reason) {
     redirects[reason.ordinal()].increment();
   }

@@ -15,7 +15,9 @@ public enum RedirectReason {
   /** The app's {@code onHandshake} returned addresses (CUMULUS-FEATURES §4). */
   APPLICATION,
   /** A P2P introduction: the initiator is sent to the target peer's addresses (RTMFP-WIRE §6.3). */
-  INTRODUCTION;
+  INTRODUCTION,
+  /** Cluster load balancing: the node is draining or over its capacity (issue 6, {@code RedirectPolicy}). */
+  LOAD;
 
   final String label = name().toLowerCase(Locale.ROOT);
 

@@ -85,6 +85,8 @@ public final class EdgeNode implements AutoCloseable {
   private final NodeMetrics metrics;
   private final EdgeMetrics edgeMetrics;
   private final io.altocumulus.edge.p2p.Introducer introducer;
+  /** The cluster side (issue 6) when {@code cluster.zookeeper} is set, else null. */
+  private final io.altocumulus.edge.cluster.EdgeCluster cluster;
 
   private EdgeNode(NodeConfig config, Options options) throws IOException {
     this.config = config;
@@ -111,8 +113,11 @@ public final class EdgeNode implements AutoCloseable {
     this.streams = new StreamRegistry(relayConfig(config));
     // Rendezvous: the given service, else the in-process one (no network hop), owned and closed here.
     this.edgeId = "edge-" + java.util.HexFormat.of().formatHex(identity.peerId(), 0, 8);
-    this.ownsRendezvous = options.rendezvous == null;
-    this.rendezvous = ownsRendezvous ? new io.altocumulus.rendezvous.local.LocalRendezvous() : options.rendezvous;
+    // With cluster.zookeeper: the rendezvous shards of the cluster (owned by the cluster side).
+    this.cluster = io.altocumulus.edge.cluster.EdgeCluster.prepare(config.raw()).orElse(null);
+    this.ownsRendezvous = options.rendezvous == null && cluster == null;
+    this.rendezvous = options.rendezvous != null ? options.rendezvous
+        : cluster != null ? cluster.rendezvous() : new io.altocumulus.rendezvous.local.LocalRendezvous();
     this.groups = new io.altocumulus.edge.group.NetGroups(rendezvous.groups(), edgeId,
         io.altocumulus.edge.group.GroupLimits.from(config), drops);
     // P2P introductions (RTMFP-WIRE §6.3): node-local index, cluster directory when there is one.
@@ -140,6 +145,9 @@ public final class EdgeNode implements AutoCloseable {
     EdgePolicy policy = new EdgePolicy(identity, applications, streams, drops, redirectTo, introducer,
         ec.keepAliveServerSeconds * 1000, ec.keepAlivePeerSeconds * 1000, edgeMetrics);
     policy.groups = groups;
+    if (cluster != null) {
+      policy.loadRedirect = cluster::loadRedirect;
+    }
     this.loops = new EdgeLoop[256];
     this.udp = new UdpNode(config, (loopIndex, loopCount, out, loopExecutor) -> {
       EdgeLoop loop = new EdgeLoop(out);
@@ -155,10 +163,30 @@ public final class EdgeNode implements AutoCloseable {
     }, UdpNode.DEFAULT_TICK_MILLIS, options.forceNio);
     this.luaIo = new LuaIo(Mailer.Config.of(config));
     this.lua = luaHost(config, applications, udp, luaIo, streams, groups);
+    // cumulus.servers (empty when the node runs alone); its link events come from the cluster.
+    io.altocumulus.edge.lua.LuaServers luaServers = lua == null ? null : io.altocumulus.edge.lua.LuaServers.install(lua);
+    if (cluster != null && luaServers != null) {
+      cluster.linkListeners().add(luaServers); // before the cluster starts: it sees the first linkUp
+    }
     udp.start();
     edgeMetrics.bind(udp.stats(), drops, streams, this::sessionCount, this::handshakesInFlight,
         (long) ec.maxSessions * udp.loopCount());
     edgeMetrics.bindServices(this::endpoints, streams, lua, luaIo.stats(), introducer, groups, rendezvous);
+    if (cluster != null) {
+      try {
+        cluster.start(new io.altocumulus.edge.cluster.EdgeCluster.Edge(localAddress(),
+            (int) Math.min(Integer.MAX_VALUE, (long) ec.maxSessions * udp.loopCount()), this::sessionCount,
+            edgeMetrics::hellosAnswered, metrics));
+        if (luaServers != null) {
+          luaServers.attach(cluster.node().links()); // app sync: announces the apps already running
+        }
+      } catch (IOException | RuntimeException e) {
+        udp.close();
+        crypto.shutdownNow();
+        cluster.close();
+        throw e;
+      }
+    }
     if (config.metricsPort() > 0) {
       try {
         metrics.serve(config.metricsHost(), config.metricsPort());
@@ -284,6 +312,11 @@ public final class EdgeNode implements AutoCloseable {
     return edgeId;
   }
 
+  /** The cluster side (membership, links, load redirect), or null when the node runs alone. */
+  public io.altocumulus.edge.cluster.EdgeCluster cluster() {
+    return cluster;
+  }
+
   public io.altocumulus.rendezvous.Rendezvous rendezvous() {
     return rendezvous;
   }
@@ -381,6 +414,9 @@ public final class EdgeNode implements AutoCloseable {
   /** Clean shutdown: every session is sent a close request, then sockets and pools stop. */
   @Override
   public void close() {
+    if (cluster != null) {
+      cluster.close(); // deregister first: other edges stop redirecting clients here
+    }
     udp.close();
     if (lua != null) {
       lua.close();

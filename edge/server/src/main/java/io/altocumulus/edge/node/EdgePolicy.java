@@ -31,7 +31,8 @@ import java.util.Map;
  * The edge's handshake decisions (RTMFP-WIRE §4.1). A URL discriminator in any form (full URL,
  * path only, empty; REAL-CLIENTS.md §7): the app's {@code onHandshake} if it has one (a Redirect
  * to what it returns, else in), else a Redirect when the node sends its clients elsewhere
- * ({@code redirectTo}), else an RHello. A peer id: an RHello if it is ours, else a P2P
+ * ({@code redirectTo}) or the cluster says so (draining, over capacity: {@code EdgeCluster}),
+ * else an RHello. A peer id: an RHello if it is ours, else a P2P
  * introduction ({@link Introducer}, RTMFP-WIRE §6.3). Anything else gets no answer.
  */
 final class EdgePolicy implements ResponderPolicy {
@@ -47,6 +48,11 @@ final class EdgePolicy implements ResponderPolicy {
   private final Introducer introducer;
   private final int keepAliveServerMs;
   private final int keepAlivePeerMs;
+  /**
+   * The cluster's load redirect (issue 6), set once by EdgeNode before the first session when the
+   * node is in a cluster: null answer = take the client. One volatile read per URL IHello.
+   */
+  java.util.function.Supplier<HelloDecision> loadRedirect;
   /** NetGroups of the node (set once by EdgeNode before the first session). */
   io.altocumulus.edge.group.NetGroups groups;
   private final EdgeMetrics metrics;
@@ -111,11 +117,16 @@ final class EdgePolicy implements ResponderPolicy {
       HelloResponder responder) {
     switch (epd.kind()) {
       case URL -> {
-        HelloDecision otherwise = redirectTo.isEmpty() ? HelloDecision.ACCEPT : configuredRedirect;
+        // redirectTo (by hand) first, else the cluster's drain / capacity decision, else serve
+        HelloDecision load = configuredRedirect == null && loadRedirect != null ? loadRedirect.get() : null;
+        HelloDecision otherwise = configuredRedirect != null ? configuredRedirect
+            : load != null ? load : HelloDecision.ACCEPT;
         ServerApplication app = applications.find(epd.path());
         if (app == null || !app.handlesHandshake() || responder == null) {
-          if (!redirectTo.isEmpty()) {
+          if (configuredRedirect != null) {
             metrics.redirected(RedirectReason.CONFIGURED);
+          } else if (load != null) {
+            metrics.redirected(RedirectReason.LOAD);
           }
           return otherwise;
         }

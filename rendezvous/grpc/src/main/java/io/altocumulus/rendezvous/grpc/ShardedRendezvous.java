@@ -75,6 +75,7 @@ public final class ShardedRendezvous implements Rendezvous, PeerDirectory, Group
   }
 
   private final Options options;
+  private final io.grpc.ChannelCredentials credentials;
   private final ScheduledExecutorService timer;
   private final Map<String, Shard> shards = new HashMap<>(); // guarded by this
   private volatile Ring ring = Ring.EMPTY;
@@ -95,7 +96,16 @@ public final class ShardedRendezvous implements Rendezvous, PeerDirectory, Group
   private record Joined(boolean virtual, long seq) {}
 
   public ShardedRendezvous(Options options) {
+    this(options, InsecureChannelCredentials.create());
+  }
+
+  /**
+   * @param credentials of the channels to the shards (the cluster's mutual TLS when shards are
+   *     served on the nodes' gRPC servers)
+   */
+  public ShardedRendezvous(Options options, io.grpc.ChannelCredentials credentials) {
     this.options = options;
+    this.credentials = credentials;
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "rendezvous-resubscribe");
       t.setDaemon(true);
@@ -422,7 +432,7 @@ public final class ShardedRendezvous implements Rendezvous, PeerDirectory, Group
 
     Shard(String target) {
       this.target = target;
-      this.channel = Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build();
+      this.channel = Grpc.newChannelBuilder(target, credentials).build();
       this.stub = RendezvousGrpc.newStub(channel);
     }
 
