@@ -57,8 +57,49 @@ class ClusterIT {
   static long startedAtNanos;
   final List<AutoCloseable> toClose = new ArrayList<>();
 
+  /**
+   * The root app on every node (one www/ shared by the test's nodes): counts its server links from
+   * Lua's point of view and checks that messages from each node arrive in order (issue 6 point 3).
+   */
+  static final String ROOT_LUA = """
+      links = 0
+      seqErrors = 0
+      received = 0
+      local last = {}
+      local function onSeq(server, i)
+        local prev = last[server.nodeId] or 0
+        if i ~= prev + 1 then seqErrors = seqErrors + 1 end
+        last[server.nodeId] = i
+        received = received + 1
+      end
+      function onServerConnection(server)
+        links = links + 1
+        server.seq = onSeq
+      end
+      function onServerDisconnection(server) links = links - 1 end
+      function sendEach(n)
+        for i = 1, n do
+          for _, s in cumulus.servers:ipairs() do s:send('seq', i) end
+        end
+      end
+      function broadcastAll(n)
+        for i = 1, n do cumulus.servers:broadcast('seq', n + i) end
+      end
+      """;
+
+  static int luaInt(EdgeNode n, String global) throws Exception {
+    return n.lua().submit(() -> n.lua().app("").env().get(global).toint()).get(5, TimeUnit.SECONDS);
+  }
+
+  static void luaCall(EdgeNode n, String function, int arg) throws Exception {
+    n.lua().submit(() -> n.lua().app("").env().get(function).call(org.luaj.vm2.LuaValue.valueOf(arg)))
+        .get(10, TimeUnit.SECONDS);
+  }
+
   @BeforeAll
   static void cluster() throws Exception {
+    java.nio.file.Files.createDirectories(dir.resolve("www"));
+    java.nio.file.Files.writeString(dir.resolve("www/main.lua"), ROOT_LUA);
     zk = ClusterNodes.quorum();
     String c = zk.getConnectString();
     startedAtNanos = System.nanoTime();
@@ -193,6 +234,43 @@ class ClusterIT {
         .contains("rtmfp_cluster_links_up 4.0").contains("rtmfp_zookeeper_writes_total");
     for (String name : CLUSTER_METRICS) {
       assertThat(text).contains("\n" + name);
+    }
+  }
+
+  @Test
+  void luaSeesServerLinksComeAndGoAndMessagesArriveInOrder() throws Exception {
+    for (EdgeNode n : all) {
+      await().atMost(Duration.ofSeconds(5)).until(() -> luaInt(n, "links") == 4);
+    }
+    // A node joins: onServerConnection on every other node within 2 s.
+    long t0 = System.nanoTime();
+    EdgeNode e4 = ClusterNodes.start(dir.resolve("www"), ClusterNodes.ini(zk.getConnectString(), "it", "e4", "edge"));
+    try {
+      await().atMost(Duration.ofSeconds(2)).until(() -> {
+        for (EdgeNode n : all) {
+          if (luaInt(n, "links") != 5) {
+            return false;
+          }
+        }
+        return true;
+      });
+      System.out.printf("ClusterIT: onServerConnection on all 5 other nodes %d ms after e4 started%n",
+          (System.nanoTime() - t0) / 1_000_000);
+      await().atMost(Duration.ofSeconds(5)).until(() -> luaInt(e4, "links") == 5);
+      // server:send to each link, then servers:broadcast, from e4: each node gets 2 x 200 in order.
+      luaCall(e4, "sendEach", 200);
+      luaCall(e4, "broadcastAll", 200);
+      for (EdgeNode n : all) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> luaInt(n, "received") >= 400);
+        assertThat(luaInt(n, "received")).isEqualTo(400);
+        assertThat(luaInt(n, "seqErrors")).isZero();
+      }
+    } finally {
+      e4.close();
+    }
+    // It leaves: onServerDisconnection everywhere.
+    for (EdgeNode n : all) {
+      await().atMost(Duration.ofSeconds(5)).until(() -> luaInt(n, "links") == 4);
     }
   }
 }

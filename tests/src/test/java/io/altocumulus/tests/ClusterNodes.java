@@ -38,12 +38,11 @@ final class ClusterNodes {
     return c;
   }
 
-  /** The keys of one node: UDP and gRPC on any free loopback port, one event loop, no Lua. */
+  /** The keys of one node: UDP and gRPC on any free loopback port, one event loop; Lua serves www/ if it has scripts. */
   static Map<String, String> ini(String zk, String cluster, String id, String roles) {
     Map<String, String> ini = new LinkedHashMap<>();
     ini.put("host", "127.0.0.1");
     ini.put("threads", "1");
-    ini.put("lua.enabled", "false");
     ini.put("cluster.zookeeper", zk);
     ini.put("cluster.name", cluster);
     ini.put("cluster.zookeeper.session_timeout", String.valueOf(SESSION_MS));
