@@ -38,6 +38,9 @@ import org.slf4j.LoggerFactory;
 public final class NetConnection implements SessionHandler, FlowHandler {
   private static final Logger LOG = LoggerFactory.getLogger(NetConnection.class);
 
+  /** Answers handed to {@link #later} and not yet sent (loop-confined). */
+  private int answersPending;
+
   /** How long acks wait for an answer that comes from the app's executor (Session.holdAcks). */
   static final long ACK_HOLD_NANOS = 50_000_000L;
 
@@ -270,7 +273,7 @@ public final class NetConnection implements SessionHandler, FlowHandler {
       answer = CompletableFuture.failedFuture(e);
     }
     CompletableFuture<ServerApplication.CallResult> a = answer;
-    if (a.isDone()) {
+    if (a.isDone() && answersPending == 0) {
       callAnswered(txid, method, a);
     } else {
       later(a, () -> callAnswered(txid, method, a));
@@ -418,7 +421,7 @@ public final class NetConnection implements SessionHandler, FlowHandler {
       answer = CompletableFuture.failedFuture(e);
     }
     String method = cmd.name();
-    if (answer.isDone()) {
+    if (answer.isDone() && answersPending == 0) {
       callAnswered(txid, method, answer);
     } else {
       CompletableFuture<ServerApplication.CallResult> a = answer;
@@ -431,8 +434,12 @@ public final class NetConnection implements SessionHandler, FlowHandler {
    * wait meanwhile, so that the answer carries them: one datagram instead of two.
    */
   private void later(CompletableFuture<?> answer, Runnable then) {
+    // Answers leave in call order: the app answers in order (one executor) and each completion
+    // queues its task on our loop in that order; an answer ready early waits behind them.
+    answersPending++;
     session.holdAcks(ACK_HOLD_NANOS);
     answer.whenComplete((r, e) -> session.loop().execute(() -> {
+      answersPending--;
       session.releaseAcks();
       then.run();
     }));

@@ -36,6 +36,9 @@ import org.luaj.vm2.lib.TwoArgFunction;
  * thread and completes its stage from there (see {@link LuaHost}).
  */
 public final class LuaApplication implements ServerApplication {
+  /** onFailed errors waiting for the onDisconnection that follows them (any loop thread). */
+  private final java.util.concurrent.ConcurrentHashMap<Client, String> failures = new java.util.concurrent.ConcurrentHashMap<>();
+
   private static final LuaValue SUPER = LuaValue.valueOf("super");
   /** How long a missing child folder is remembered (lookups of library names must stay cheap). */
   private static final long MISSING_CHILD_NANOS = 2_000_000_000L;
@@ -386,21 +389,21 @@ public final class LuaApplication implements ServerApplication {
 
   @Override
   public void onFailed(Client client, String error) {
-    host.execute(() -> {
-      LuaTable c = host.persistentIfAny(client);
-      if (c != null) {
-        LuaClient.readOnly(c, true);
-        host.call(handler("onFailed"), LuaValue.varargsOf(c, LuaValue.valueOf(error == null ? "" : error)), label("onFailed"));
-      }
-    });
+    // The edge raises onDisconnection right after (NetConnection.onClosed): both run in its one
+    // task on the Lua thread, one hand-off instead of two.
+    failures.put(client, error == null ? "" : error);
   }
 
   @Override
   public void onDisconnection(Client client) {
+    String failure = failures.remove(client);
     host.execute(() -> {
       LuaTable c = host.persistentIfAny(client);
       if (c != null) {
         LuaClient.readOnly(c, true);
+        if (failure != null) {
+          host.call(handler("onFailed"), LuaValue.varargsOf(c, LuaValue.valueOf(failure)), label("onFailed"));
+        }
         host.call(handler("onDisconnection"), c, label("onDisconnection"));
       }
       host.clientGone(client);
