@@ -100,7 +100,8 @@ public final class EdgeCluster implements AutoCloseable {
       this.zooKeeperConnect = parsed.zookeeper();
     }
     this.shard = parsed.roles().contains(Role.ROLE_RENDEZVOUS)
-        ? new RendezvousShardService(new LocalRendezvous(), new SecureRandom().nextLong()) : null;
+        ? new RendezvousShardService(new LocalRendezvous(io.altocumulus.edge.node.EdgeNode.rendezvousLimits(ini)),
+            new SecureRandom().nextLong()) : null;
     // The shard channels carry the cluster's credentials: with TLS the shards are on mTLS servers.
     this.rendezvous = new ShardedRendezvous(ShardedRendezvous.Options.DEFAULT,
         io.altocumulus.cluster.link.LinkCredentials.from(parsed.tls()).channel());

@@ -243,6 +243,14 @@ public final class LuaApplication implements ServerApplication {
     loaded = false;
   }
 
+  /** Stops the app for good (until main.lua changes): lua.maxMemory was exceeded. */
+  void stopForMemory(String reason) {
+    stop();
+    loaded = true; // refresh() reloads only when the script's mtime changes
+    lastError = reason;
+    host.refreshFlags();
+  }
+
   private void clear() {
     List<LuaValue> keys = new ArrayList<>();
     for (LuaValue k = env.next(LuaValue.NIL).arg1(); !k.isnil(); k = env.next(k).arg1()) {

@@ -97,6 +97,9 @@ public final class LuaHost implements LuaRuntime, NodeHooks, Applications.Script
   double currentTransaction;
   final AtomicLong scriptErrors = new AtomicLong();
   final AtomicLong budgetStops = new AtomicLong();
+  final AtomicLong memoryStops = new AtomicLong();
+  /** lua.maxMemory: bytes an app's data may hold (estimated, checked every manage tick); 0 = off. */
+  private final long maxMemory;
 
   /**
    * @param www the applications folder
@@ -109,6 +112,7 @@ public final class LuaHost implements LuaRuntime, NodeHooks, Applications.Script
     this.config = Map.copyOf(config);
     this.unsafe = "true".equalsIgnoreCase(config.getOrDefault("lua.unsafe", "false").trim());
     this.budget = parseBudget(config.get("lua.budget"));
+    this.maxMemory = parseMaxMemory(config.get("lua.maxMemory"));
     this.blacklist = blacklist == null ? new Blacklist() : blacklist;
     this.executor = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "lua");
@@ -152,6 +156,57 @@ public final class LuaHost implements LuaRuntime, NodeHooks, Applications.Script
     } catch (NumberFormatException e) {
       throw new io.altocumulus.edge.config.ConfigException("lua.budget",
           "lua.budget=" + v + " is not a number: instructions per callback, 0 = unlimited");
+    }
+  }
+
+  /** lua.maxMemory: 0 (off) or 1 MiB..64 GiB. */
+  private static long parseMaxMemory(String v) {
+    if (v == null || v.isBlank()) {
+      return 0;
+    }
+    long n;
+    try {
+      n = Long.parseLong(v.trim());
+    } catch (NumberFormatException e) {
+      n = -1;
+    }
+    if (n != 0 && (n < (1L << 20) || n > (64L << 30))) {
+      throw new io.altocumulus.edge.config.ConfigException("lua.maxMemory",
+          "lua.maxMemory=" + v + " is out of range: valid 0 (off) or 1048576..68719476736 (bytes)");
+    }
+    return n;
+  }
+
+  public long maxMemory() {
+    return maxMemory;
+  }
+
+  /** Apps stopped because their data went over lua.maxMemory. */
+  public long memoryStops() {
+    return memoryStops.get();
+  }
+
+  /**
+   * LuaJ has no allocation hook, so lua.maxMemory is checked by estimating what each running app
+   * holds: everything reachable from its globals and the upvalues of its functions (tables,
+   * strings), never the host's library. The walk stops once over the bound, so a check costs at
+   * most ~maxMemory/40 visits. An app over it is stopped (onStop, empty globals) until its
+   * main.lua changes.
+   */
+  private void checkMemory() {
+    if (maxMemory <= 0) {
+      return;
+    }
+    for (LuaApplication a : new ArrayList<>(apps.values())) {
+      if (!a.running()) {
+        continue;
+      }
+      long used = LuaFootprint.estimate(a.env(), maxMemory, library, cumulus.table());
+      if (used > maxMemory) {
+        memoryStops.incrementAndGet();
+        LOG.error("{}: stopped, its data is over lua.maxMemory={} bytes", a.label("memory"), maxMemory);
+        a.stopForMemory("over lua.maxMemory (" + maxMemory + " bytes)");
+      }
     }
   }
 
@@ -512,6 +567,7 @@ public final class LuaHost implements LuaRuntime, NodeHooks, Applications.Script
   private void manage() {
     try {
       app("").refresh();
+      checkMemory();
       for (LuaApplication a : registeredFor("onManage")) {
         call(a.env().rawget("onManage"), LuaValue.NONE, a.label("onManage"));
       }

@@ -70,6 +70,8 @@ public final class ServiceMetrics {
         () -> lua == null ? 0 : lua.scriptErrors());
     m.counterOf("rtmfp_lua_budget_stops_total", "Lua callbacks stopped by the instruction budget (lua.budget).",
         () -> lua == null ? 0 : lua.budgetStops());
+    m.counterOf("rtmfp_lua_memory_stops_total", "Lua applications stopped because their data went over lua.maxMemory.",
+        () -> lua == null ? 0 : lua.memoryStops());
     Map<String, DoubleSupplier> apps = new LinkedHashMap<>();
     apps.put("running", () -> lua == null ? 0 : lua.apps(false));
     apps.put("failed", () -> lua == null ? 0 : lua.apps(true));
@@ -129,6 +131,13 @@ public final class ServiceMetrics {
     if (rendezvous instanceof LocalRendezvous local) {
       m.gaugeOf("rtmfp_rendezvous_peers", "Peers in the in-process peer directory.", local::peerCount);
       m.gaugeOf("rtmfp_rendezvous_groups", "Groups in the in-process group registry.", local::groupCount);
+      Map<String, LongSupplier> full = new LinkedHashMap<>();
+      full.put("peers", local::refusedPeers);
+      full.put("groups", local::refusedGroups);
+      full.put("members", local::refusedMembers);
+      m.counterOf("rtmfp_rendezvous_refusals_total",
+          "Registrations or joins refused by rendezvous.maxPeers, rendezvous.maxGroups, rendezvous.maxMembers.",
+          "reason", full);
     }
   }
 

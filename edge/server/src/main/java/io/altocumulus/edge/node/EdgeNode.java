@@ -109,6 +109,7 @@ public final class EdgeNode implements AutoCloseable {
     EndpointConfig ec = new EndpointConfig();
     ec.keepAliveServerSeconds = (int) config.keepAliveServer().toSeconds();
     ec.keepAlivePeerSeconds = (int) config.keepAlivePeer().toSeconds();
+    long maxSessions = endpointLimits(config, ec);
     options.endpointConfig.accept(ec);
     this.streams = new StreamRegistry(relayConfig(config));
     // Rendezvous: the given service, else the in-process one (no network hop), owned and closed here.
@@ -117,7 +118,7 @@ public final class EdgeNode implements AutoCloseable {
     this.cluster = io.altocumulus.edge.cluster.EdgeCluster.prepare(config.raw()).orElse(null);
     this.ownsRendezvous = options.rendezvous == null && cluster == null;
     this.rendezvous = options.rendezvous != null ? options.rendezvous
-        : cluster != null ? cluster.rendezvous() : new io.altocumulus.rendezvous.local.LocalRendezvous();
+        : cluster != null ? cluster.rendezvous() : new io.altocumulus.rendezvous.local.LocalRendezvous(rendezvousLimits(config.raw()));
     this.groups = new io.altocumulus.edge.group.NetGroups(rendezvous.groups(), edgeId,
         io.altocumulus.edge.group.GroupLimits.from(config), drops);
     // P2P introductions (RTMFP-WIRE §6.3): node-local index, cluster directory when there is one.
@@ -150,6 +151,10 @@ public final class EdgeNode implements AutoCloseable {
     }
     this.loops = new EdgeLoop[256];
     this.udp = new UdpNode(config, (loopIndex, loopCount, out, loopExecutor) -> {
+      if (maxSessions > 0) {
+        // sessions.max is per node; each loop holds its share (a session lives on one loop).
+        ec.maxSessions = (int) Math.max(1, (maxSessions + loopCount - 1) / loopCount);
+      }
       EdgeLoop loop = new EdgeLoop(out);
       RtmfpEndpoint ep = new RtmfpEndpoint(ec, System::nanoTime, loop::send, timedCrypto,
           r -> loopExecutor.execute(() -> {
@@ -242,6 +247,49 @@ public final class EdgeNode implements AutoCloseable {
       out.add(new PeerAddress(new InetSocketAddress(host, port), PeerAddress.ORIGIN_OBSERVED));
     }
     return out;
+  }
+
+  /**
+   * Session bounds (issue 8, resource bounds; ops/OPERATOR-GUIDE.md "Resource bounds"):
+   * {@code session.maxFlows} (incoming flows per session, refused with LIMIT_EXCEEDED),
+   * {@code flow.maxBufferedBytes} / {@code flow.maxMessageBytes} / {@code flow.maxFragments}
+   * (reassembly per flow, RecvLimits). Answers {@code sessions.max} (per node, refused with
+   * CAPACITY) or 0 when unset: the per-loop share is set once the loop count is known.
+   */
+  static long endpointLimits(NodeConfig config, EndpointConfig ec) {
+    ec.maxFlowsPerSession = (int) longKey(config, "session.maxFlows", ec.maxFlowsPerSession, 1, 65_535, "flows");
+    io.altocumulus.rtmfp.flow.RecvLimits r = ec.recvLimits;
+    long buffered = longKey(config, "flow.maxBufferedBytes", r.maxBufferedBytes(), 4096, 1L << 30, "bytes");
+    int message = (int) longKey(config, "flow.maxMessageBytes", r.maxMessageBytes(), 1024, 1 << 30, "bytes");
+    int fragments = (int) longKey(config, "flow.maxFragments", r.maxBufferedFragments(), 16, 1_000_000, "fragments");
+    ec.recvLimits = new io.altocumulus.rtmfp.flow.RecvLimits(fragments, message, buffered);
+    return longKey(config, "sessions.max", 0, 1, 100_000_000, "sessions per node");
+  }
+
+  /** rendezvous.maxPeers (1..10^8), rendezvous.maxGroups (1..10^7), rendezvous.maxMembers (1..10^6). */
+  public static io.altocumulus.rendezvous.local.LocalRendezvous.Limits rendezvousLimits(java.util.Map<String, String> raw) {
+    var d = io.altocumulus.rendezvous.local.LocalRendezvous.Limits.DEFAULT;
+    return new io.altocumulus.rendezvous.local.LocalRendezvous.Limits(
+        (int) rawKey(raw, "rendezvous.maxPeers", d.maxPeers(), 1, 100_000_000),
+        (int) rawKey(raw, "rendezvous.maxGroups", d.maxGroups(), 1, 10_000_000),
+        (int) rawKey(raw, "rendezvous.maxMembers", d.maxMembersPerGroup(), 1, 1_000_000));
+  }
+
+  private static long rawKey(java.util.Map<String, String> raw, String key, long def, long min, long max) {
+    String v = raw.get(key);
+    if (v == null || v.isBlank()) {
+      return def;
+    }
+    long n;
+    try {
+      n = Long.parseLong(v.trim());
+    } catch (NumberFormatException e) {
+      throw new ConfigException(key, key + "=" + v + " is not a number: valid " + min + ".." + max);
+    }
+    if (n < min || n > max) {
+      throw new ConfigException(key, key + "=" + v + " is out of range: valid " + min + ".." + max);
+    }
+    return n;
   }
 
   /** relay.audioDeadline / relay.videoDeadline (ms, 50..60000) and relay.queueLimit (bytes). */
