@@ -15,6 +15,6 @@ fi
 for t in "${targets[@]}"; do
   echo "=== $t ($secs s)"
   JAZZER_FUZZ=1 mvn -B -o -pl tests -am test -Dtest="$t" -Dsurefire.failIfNoSpecifiedTests=false \
-    -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1=-max_total_time="$secs" -DargLine=-Xmx1g 2>&1 \
+    -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1=-max_total_time="$secs" -Djazzer.internal.arg.2=-timeout=10 -DargLine=-Xmx1g 2>&1 \
     | grep -E '^#[0-9]+.*(INITED|DONE)|^Done |Tests run:|FuzzTestFinding|ERROR|==[0-9]+== ' || true
 done
