@@ -11,6 +11,8 @@ import io.altocumulus.rtmfp.tc.TcCommand;
 import io.altocumulus.rtmfp.tc.TcData;
 import io.altocumulus.rtmfp.tc.TcMetadata;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * AMF0 and AMF3 readers (with {@link AmfLimits}) and the Flash-profile message parsers of
@@ -28,27 +30,44 @@ class AmfFuzzTest {
   @FuzzTest(maxDuration = "5s")
   void amf0(byte[] data) {
     for (AmfContext ctx : new AmfContext[] {TIGHT, AmfContext.DEFAULT}) {
+      List<Object> values = new ArrayList<>();
       Fuzz.check("amf0", bound(ctx, data), () -> {
+        values.clear();
         Amf0Reader in = new Amf0Reader(ByteBuffer.wrap(data), ctx);
         while (in.hasRemaining()) {
-          Amf.describe(in.readValue());
+          values.add(in.readValue());
         }
       });
+      render(values);
     }
   }
 
   @FuzzTest(maxDuration = "5s")
   void amf3(byte[] data) {
     for (AmfContext ctx : new AmfContext[] {TIGHT, AmfContext.DEFAULT}) {
+      List<Object> values = new ArrayList<>();
       Fuzz.check("amf3", bound(ctx, data), () -> {
+        values.clear();
         Amf3Reader in = new Amf3Reader(ByteBuffer.wrap(data), ctx);
         while (in.hasRemaining()) {
-          Object v = in.readValue();
-          Amf.describe(v);
-          Amf.deepEquals(v, v);
+          values.add(in.readValue());
         }
       });
+      render(values);
     }
+  }
+
+  /**
+   * What logs and comparisons do with a decoded value (cycles and shared references included):
+   * bounded per value, since {@code describe} stops at 1024 characters.
+   */
+  private static void render(List<Object> values) {
+    Fuzz.check("describe/deepEquals", TIGHT_ALLOC + (16L << 10) * values.size(), () -> {
+      for (Object v : values) {
+        Amf.describe(v);
+        Amf.deepEquals(v, v);
+      }
+    });
   }
 
   /** {@code data} is a whole TC message (type byte, timestamp, body) or metadata/NetGroup bytes. */
