@@ -54,7 +54,10 @@ class HostileDatagramsIT {
         return java.util.concurrent.CompletableFuture.completedFuture(CallResult.result(args.get(0)));
       }
     });
-    try (EdgeNode node = EdgeNode.start(EdgeLoopbackIT.config(www, ""), new EdgeNode.Options().applications(apps));
+    try (EdgeNode node = EdgeNode.start(EdgeLoopbackIT.config(www, ""), new EdgeNode.Options().applications(apps)
+            // Exact counts per cause below: all of it comes from 127.0.0.1, so the per-source
+            // handshake rate limit (HandshakeFloodIT) is off here.
+            .endpointConfig(c -> c.helloRatePerSecond = 0));
         RtmfpClient client = RtmfpClient.open()) {
       InetSocketAddress target = node.localAddress();
       String url = "rtmfp://127.0.0.1:" + target.getPort() + "/app";

@@ -158,14 +158,36 @@ public final class Amf {
     return true;
   }
 
-  /** A short, depth-bounded rendering of a value for logs (containers are cut at depth 4). */
+  /** Longest rendering {@link #describe} builds (then "…"). */
+  static final int DESCRIBE_MAX_CHARS = 1024;
+
+  /**
+   * A short rendering of a value for logs: containers are cut at depth 4 and the whole at about
+   * {@value #DESCRIBE_MAX_CHARS} characters. The length bound matters: references let a few
+   * hundred bytes of AMF name one value thousands of times (found by AmfFuzzTest: 316 bytes
+   * rendered as 100 KB; a few KB of nested references would never finish).
+   */
   public static String describe(Object v) {
     StringBuilder sb = new StringBuilder();
     describe(v, sb, 0);
     return sb.toString();
   }
 
+  /** True once the rendering is at its bound; marks the cut once. */
+  private static boolean full(StringBuilder sb) {
+    if (sb.length() < DESCRIBE_MAX_CHARS) {
+      return false;
+    }
+    if (sb.charAt(sb.length() - 1) != '…') {
+      sb.append('…');
+    }
+    return true;
+  }
+
   private static void describe(Object v, StringBuilder sb, int depth) {
+    if (full(sb)) {
+      return;
+    }
     if (depth > 4) {
       sb.append("…");
       return;
@@ -188,7 +210,7 @@ public final class Amf {
       sb.append('}');
     } else if (v instanceof AmfArray a) {
       sb.append('[');
-      for (int i = 0; i < a.dense().size(); i++) {
+      for (int i = 0; i < a.dense().size() && !full(sb); i++) {
         if (i > 0) {
           sb.append(", ");
         }
@@ -205,7 +227,7 @@ public final class Amf {
       sb.append('}');
     } else if (v instanceof AmfVector vec) {
       sb.append("Vector.<").append(vec.kind()).append(">[");
-      for (int i = 0; i < vec.values().size(); i++) {
+      for (int i = 0; i < vec.values().size() && !full(sb); i++) {
         if (i > 0) {
           sb.append(", ");
         }
@@ -220,6 +242,9 @@ public final class Amf {
   private static void describeMap(Map<?, ?> m, StringBuilder sb, int depth) {
     boolean first = true;
     for (Map.Entry<?, ?> e : m.entrySet()) {
+      if (full(sb)) {
+        return;
+      }
       if (!first) {
         sb.append(", ");
       }

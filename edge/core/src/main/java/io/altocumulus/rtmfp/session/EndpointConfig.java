@@ -54,6 +54,16 @@ public final class EndpointConfig {
   public int maxQueuedForwardedHellos = 16;
   /** Client role: Redirects followed per connection attempt. */
   public int maxRedirects = 4;
+  /**
+   * Responder: session-id-0 datagrams (IHello, IIKeying) accepted per second from one source IP,
+   * per loop; the excess is dropped before decryption and counted (RATE_LIMITED). 0 turns the
+   * limit off. Generous, because a NAT puts many clients behind one address.
+   */
+  public int helloRatePerSecond = 1000;
+  /** Datagrams a quiet source IP may send at once before the rate applies. */
+  public int helloBurst = 2000;
+  /** Buckets of the per-source table (fixed size, hashed; tests/BENCHMARKS.md, handshake flood). */
+  public int helloRateSlots = 4096;
 
   /** Server probes a silent client after twice its keepalive period. */
   public long probeAfterNanos() {

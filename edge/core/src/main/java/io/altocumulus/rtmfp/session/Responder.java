@@ -108,17 +108,37 @@ final class Responder {
     switch (d.kind()) {
       case ACCEPT -> {
         RHello r = new RHello(tag, cookies.issue(to), identity.certificate());
-        r.serialize(ep.beginHandshakePacket(now));
-        ep.sendHandshakePacket(0, to);
+        ByteBuffer out = ep.beginHandshakePacket(now);
+        if (fits(out, r.encodedSize(), to, now)) {
+          r.serialize(out);
+          ep.sendHandshakePacket(0, to);
+        }
       }
       case REDIRECT -> {
-        new Redirect(tag, d.redirectTo()).serialize(ep.beginHandshakePacket(now));
-        ep.sendHandshakePacket(0, to);
+        Redirect r = new Redirect(tag, d.redirectTo());
+        ByteBuffer out = ep.beginHandshakePacket(now);
+        if (fits(out, r.encodedSize(), to, now)) {
+          r.serialize(out);
+          ep.sendHandshakePacket(0, to);
+        }
       }
       case IGNORE, PENDING -> {
         // Silent (RTMFP-WIRE §6.3: unknown peer, no answer), or the answer comes later.
       }
     }
+  }
+
+  /**
+   * The tag is echoed whole (RFC 7016 §2.3.4), and nothing bounds it but the datagram: an answer
+   * that would not fit one packet is dropped, not sent (found by HandshakeFuzzTest: a 2.9 KB
+   * IHello overflowed the send buffer). Counted, not thrown: deferred answers arrive off receive().
+   */
+  private boolean fits(ByteBuffer out, int chunkSize, InetSocketAddress to, long now) {
+    if (out.position() + chunkSize <= ep.config.packetCap) {
+      return true;
+    }
+    ep.drops.drop(DropCause.MALFORMED_CHUNK, now, to);
+    return false;
   }
 
   /** On the loop: a deferred answer arrives; its slot is released whatever it says. */

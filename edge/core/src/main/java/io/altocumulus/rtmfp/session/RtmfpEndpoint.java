@@ -7,6 +7,7 @@ import io.altocumulus.rtmfp.crypto.PacketCipher;
 import io.altocumulus.rtmfp.crypto.SessionCrypto;
 import io.altocumulus.rtmfp.flow.FlowTotals;
 import io.altocumulus.rtmfp.handshake.HelloDecision;
+import io.altocumulus.rtmfp.handshake.HelloRateLimiter;
 import io.altocumulus.rtmfp.handshake.PeerIdentity;
 import io.altocumulus.rtmfp.handshake.ResponderPolicy;
 import io.altocumulus.rtmfp.handshake.ServerIdentity;
@@ -80,6 +81,8 @@ public final class RtmfpEndpoint {
   private boolean closed;
 
   private Responder responder;
+  /** Per-source-IP limit on session-id-0 datagrams to the responder; null when off. */
+  private final HelloRateLimiter helloLimiter;
   private final Initiator initiator;
   /** Client role: the static identity used in every IIKeying and as a P2P responder (null: fresh keys). */
   PeerIdentity peerIdentity;
@@ -110,6 +113,8 @@ public final class RtmfpEndpoint {
     this.random = new SecureRandom();
     this.sessions = new IntMap<>(1024);
     this.responder = identity == null ? null : new Responder(this, identity, serverKeys, policy);
+    this.helloLimiter = config.helloRatePerSecond > 0
+        ? new HelloRateLimiter(config.helloRatePerSecond, config.helloBurst, config.helloRateSlots) : null;
     this.initiator = new Initiator(this);
     this.lastManageAt = clock.nanoTime();
   }
@@ -147,6 +152,11 @@ public final class RtmfpEndpoint {
         return;
       }
       if (id == 0) {
+        // Before any crypto: a flooding source costs one table lookup (issue 8, handshake floods).
+        if (responder != null && helloLimiter != null && !helloLimiter.tryAcquire(from.getAddress(), now)) {
+          drops.drop(DropCause.RATE_LIMITED, now, from.getAddress()); // no string built per dropped datagram
+          return;
+        }
         PacketCodec.open(buf, off, len, defaultCipher);
         int p = header.parse(buf, off + PLAIN_START, end);
         if (header.mode() != PacketHeader.MODE_STARTUP) {

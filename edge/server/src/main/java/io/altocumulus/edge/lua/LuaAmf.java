@@ -90,7 +90,7 @@ public final class LuaAmf {
       }
       a.associative().forEach((k, x) -> t.rawset(k, toLua(host, x, seen)));
     } else if (v instanceof AmfDictionary d) {
-      d.entries().forEach((k, x) -> t.rawset(toLua(host, k, seen), toLua(host, x, seen)));
+      d.entries().forEach((k, x) -> putKey(t, toLua(host, k, seen), toLua(host, x, seen)));
       t.rawset(SIZE, LuaValue.valueOf(d.entries().size()));
       if (d.weakKeys()) {
         LuaTable mt = new LuaTable();
@@ -120,7 +120,7 @@ public final class LuaAmf {
         }
       }
     } else if (v instanceof Map<?, ?> m) {
-      m.forEach((k, x) -> t.rawset(toLua(host, k, seen), toLua(host, x, seen)));
+      m.forEach((k, x) -> putKey(t, toLua(host, k, seen), toLua(host, x, seen)));
     } else if (v instanceof List<?> l) {
       int i = 1;
       for (Object item : l) {
@@ -130,6 +130,18 @@ public final class LuaAmf {
       return LuaValue.valueOf(String.valueOf(v));
     }
     return t;
+  }
+
+  /**
+   * A Lua table holds no nil or NaN key, but an AMF3 Dictionary may carry either (a null key, a
+   * NaN double): such an entry is left out. Stored anyway, LuaJ accepts the NaN key and then fails
+   * on {@code next} (found by LuaAmfFuzzTest).
+   */
+  private static void putKey(LuaTable t, LuaValue k, LuaValue v) {
+    if (k.isnil() || (k.type() == LuaValue.TNUMBER && Double.isNaN(k.todouble()))) {
+      return;
+    }
+    t.rawset(k, v);
   }
 
   /** {__time=ms, year, month, day, yday, wday, hour, min, sec, msec, isdst} in local time. */
