@@ -70,10 +70,21 @@ class ResourceBoundsIT {
   @ParameterizedTest
   @ValueSource(strings = {"sessions.max=0", "session.maxFlows=0", "session.maxFlows=70000", "flow.maxBufferedBytes=100",
       "flow.maxMessageBytes=10", "flow.maxFragments=2", "relay.queueLimit=10", "lua.maxMemory=1000",
-      "rendezvous.maxPeers=0", "rendezvous.maxGroups=x", "rendezvous.maxMembers=2000000", "groups.max=0"})
+      "rendezvous.maxPeers=0", "rendezvous.maxGroups=x", "rendezvous.maxMembers=2000000", "groups.max=0",
+      "handshake.perIpRate=-1", "handshake.perIpBurst=0"})
   void everyBoundIsRangeChecked(String line) {
     String key = line.substring(0, line.indexOf('='));
     assertThatThrownBy(() -> start(line + "\n", ECHO)).isInstanceOf(ConfigException.class).hasMessageContaining(key);
+  }
+
+  @Test
+  void handshakesPerSourceIpAreRateLimitedAndCounted() throws Exception {
+    start("handshake.perIpRate=1\nhandshake.perIpBurst=2\n", ECHO);
+    // Two connects use the burst; IHellos beyond it (the third client's and its retries) are refused.
+    connect("").get(10, TimeUnit.SECONDS);
+    connect("").get(10, TimeUnit.SECONDS);
+    connect("");
+    await().atMost(Duration.ofSeconds(10)).until(() -> node.drops().count(DropCause.RATE_LIMITED) > 0);
   }
 
   @Test

@@ -253,7 +253,8 @@ public final class EdgeNode implements AutoCloseable {
    * Session bounds (issue 8, resource bounds; ops/OPERATOR-GUIDE.md "Resource bounds"):
    * {@code session.maxFlows} (incoming flows per session, refused with LIMIT_EXCEEDED),
    * {@code flow.maxBufferedBytes} / {@code flow.maxMessageBytes} / {@code flow.maxFragments}
-   * (reassembly per flow, RecvLimits). Answers {@code sessions.max} (per node, refused with
+   * (reassembly per flow, RecvLimits), {@code handshake.perIpRate} / {@code handshake.perIpBurst}
+   * (session-id-0 datagrams per source IP, refused with RATE_LIMITED). Answers {@code sessions.max} (per node, refused with
    * CAPACITY) or 0 when unset: the per-loop share is set once the loop count is known.
    */
   static long endpointLimits(NodeConfig config, EndpointConfig ec) {
@@ -263,6 +264,10 @@ public final class EdgeNode implements AutoCloseable {
     int message = (int) longKey(config, "flow.maxMessageBytes", r.maxMessageBytes(), 1024, 1 << 30, "bytes");
     int fragments = (int) longKey(config, "flow.maxFragments", r.maxBufferedFragments(), 16, 1_000_000, "fragments");
     ec.recvLimits = new io.altocumulus.rtmfp.flow.RecvLimits(fragments, message, buffered);
+    // Per-source-IP IHello token bucket (HelloRateLimiter): keep it below what the node can answer.
+    ec.helloRatePerSecond = (int) longKey(config, "handshake.perIpRate", ec.helloRatePerSecond, 0, 1_000_000,
+        "IHellos per second per source IP, 0 = off");
+    ec.helloBurst = (int) longKey(config, "handshake.perIpBurst", ec.helloBurst, 1, 10_000_000, "IHellos");
     return longKey(config, "sessions.max", 0, 1, 100_000_000, "sessions per node");
   }
 
