@@ -49,6 +49,11 @@ public final class HelloRateLimiter {
     // The bucket with more credit has the earlier theoretical arrival time.
     int s = tat[a] - tat[b] <= 0 ? a : b;
     long t = Math.max(tat[s], now);
+    if (t - now > toleranceNanos + intervalNanos) {
+      // Never more than that ahead while time only moves forward: the clock went back, so the
+      // bucket's future is forgotten rather than refusing this source until the clock catches up.
+      t = now;
+    }
     if (t - now > toleranceNanos) {
       return false;
     }

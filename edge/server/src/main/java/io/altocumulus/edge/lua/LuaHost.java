@@ -573,8 +573,11 @@ public final class LuaHost implements LuaRuntime, NodeHooks, Applications.Script
       }
       for (Client c : new ArrayList<>(clients.values())) {
         LuaTable t = persistent.get(c);
-        if (t != null) {
-          callMember(t, "onManage", LuaValue.NONE);
+        // Only a function the script stored on the client (raw), not a URL query parameter of
+        // that name, and no metatable lookup for the many clients that have none.
+        LuaValue fn = t == null ? LuaValue.NIL : t.rawget("onManage");
+        if (fn.isfunction()) {
+          call(fn, t, "client:onManage");
         }
       }
       for (LuaWriter w : new ArrayList<>(flowWriters)) {
