@@ -5,7 +5,7 @@
 #   ops/cluster/local-cluster.sh status   # Mode: leader / follower per server
 #   ops/cluster/local-cluster.sh kill N   # kill -9 server N (1..3), for fault drills
 #   ops/cluster/local-cluster.sh start N  # (re)start server N only
-#   ops/cluster/local-cluster.sh stop
+#   ops/cluster/local-cluster.sh stop     # the edges too, if running
 #   ops/cluster/local-cluster.sh edges start   # three edges on loopback against the ensemble:
 #                                              # RTMFP 127.0.0.1:1935-1937, gRPC 7935-7937,
 #                                              # metrics 9101-9103; edge1, edge2 also rendezvous shards
@@ -110,12 +110,28 @@ INI
   echo "edge$n starting (RTMFP 127.0.0.1:$((1934 + n)), gRPC $((7934 + n)), roles $roles; log $d/out.log)"
 }
 
+# Waits until the three edges answer /-/healthy on their metrics ports (at most 60 s).
+edges_wait() {
+  local deadline=$((SECONDS + 60)) up
+  while (( SECONDS < deadline )); do
+    up=0
+    for n in 1 2 3; do
+      ( exec 3<>/dev/tcp/127.0.0.1/$((9100 + n)) && printf 'GET /-/healthy HTTP/1.0\r\n\r\n' >&3 \
+        && grep -q ' 200' <&3 ) 2>/dev/null && up=$((up + 1))
+    done
+    if (( up == 3 )); then echo "edges up: rtmfp://127.0.0.1:1935/ .. :1937/"; return 0; fi
+    sleep 0.5
+  done
+  echo "edges not all up after 60 s ($up of 3); see $DIR/edge*/out.log" >&2; return 1
+}
+
 edges() {
   case "${1:-}" in
     start)
       # build once before three JVMs race to do it
       "$ROOT/ops/bin/altocumulus-edge" --version > /dev/null
-      for n in 1 2 3; do edge_start "$n"; done ;;
+      for n in 1 2 3; do edge_start "$n"; done
+      edges_wait ;;
     status)
       "$ROOT/ops/bin/altocumulus-admin" --target 127.0.0.1:7935 nodes ;;
     kill)
@@ -140,6 +156,8 @@ case "${1:-}" in
   kill)
     n=${2:?server number 1..3}; kill -9 "$(cat "$DIR/zk$n/pid")" && rm -f "$DIR/zk$n/pid" && echo "zk$n killed" ;;
   stop)
+    # edges first: they would otherwise outlive the ensemble (they keep serving without it)
+    if compgen -G "$DIR/edge*/pid" > /dev/null; then edges stop; fi
     for n in 1 2 3; do
       if [[ -f "$DIR/zk$n/pid" ]]; then kill "$(cat "$DIR/zk$n/pid")" 2>/dev/null || true; rm -f "$DIR/zk$n/pid"; fi
     done; echo stopped ;;
