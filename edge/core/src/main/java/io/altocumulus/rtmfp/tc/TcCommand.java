@@ -61,6 +61,15 @@ public record TcCommand(String name, double transactionId, Object commandObject,
    * 0x14, or 0x11 (an AMF3-extended command: format byte 0, then the same body; RFC 7425 §5.3.3).
    */
   public static byte[] encode(int type, String name, double transactionId, Amf0Writer.Mode mode, Object... args) {
+    return encodeWith(AmfContext.DEFAULT, type, name, transactionId, mode, args);
+  }
+
+  /**
+   * As {@link #encode(int, String, double, Amf0Writer.Mode, Object...)} with the AMF context whose
+   * externalizable types the values may hold (the Lua host's {@code __writeExternal} classes).
+   */
+  public static byte[] encodeWith(AmfContext ctx, int type, String name, double transactionId, Amf0Writer.Mode mode,
+      Object... args) {
     if (type != TcMessage.AMF0_COMMAND && type != TcMessage.AMF3_COMMAND) {
       throw new IllegalArgumentException("command type 0x" + Integer.toHexString(type));
     }
@@ -69,7 +78,7 @@ public record TcCommand(String name, double transactionId, Object commandObject,
     if (type == TcMessage.AMF3_COMMAND) {
       out.writeU8(0);
     }
-    Amf0Writer w = new Amf0Writer(out, mode);
+    Amf0Writer w = new Amf0Writer(out, mode, ctx);
     w.writeString(name);
     w.writeNumber(transactionId);
     w.writeNull();

@@ -429,4 +429,26 @@ public final class NodeConfig {
         + "s, keepAlivePeer=" + keepAlivePeer + "s, publicAddress=" + publicAddress
         + ", www=" + www + ", logs=" + logsDirectory.resolve(logsName + ".0") + "}";
   }
+
+  /**
+   * A numeric key of the raw configuration (the keys beyond Cumulus's: relay, groups, bounds):
+   * {@code def} when absent, else a number in {@code min..max}, or a {@link ConfigException}
+   * naming the key, the valid range and its unit.
+   */
+  public long longKey(String key, long def, long min, long max, String unit) {
+    String v = raw.get(key);
+    if (v == null || v.isBlank()) {
+      return def;
+    }
+    long n;
+    try {
+      n = Long.parseLong(v.trim());
+    } catch (NumberFormatException e) {
+      throw new ConfigException(key, key + "=" + v + " is not a number: valid " + min + ".." + max + " (" + unit + ")");
+    }
+    if (n < min || n > max) {
+      throw new ConfigException(key, key + "=" + v + " is out of range: valid " + min + ".." + max + " (" + unit + ")");
+    }
+    return n;
+  }
 }

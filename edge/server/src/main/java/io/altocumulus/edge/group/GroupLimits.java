@@ -31,19 +31,7 @@ public record GroupLimits(int maxGroups, int maxMembers, int perSession) {
   }
 
   private static int intKey(NodeConfig config, String key, int def, int min, int max) {
-    String v = config.raw().get(key);
-    if (v == null || v.isBlank()) {
-      return def;
-    }
-    long n;
-    try {
-      n = Long.parseLong(v.trim());
-    } catch (NumberFormatException e) {
-      throw new ConfigException(key, key + "=" + v + " is not a number: valid " + min + ".." + max);
-    }
-    if (n < min || n > max) {
-      throw new ConfigException(key, key + "=" + v + " is out of range: valid " + min + ".." + max);
-    }
-    return (int) n;
+    return (int) config.longKey(key, def, min, max, key.equals("groups.perSession") ? "groups per session" : "entries");
   }
+
 }

@@ -14,6 +14,7 @@ import io.altocumulus.rtmfp.amf.AmfObject;
 import io.altocumulus.rtmfp.amf.AmfOutput;
 import io.altocumulus.rtmfp.amf.AmfVector;
 import io.altocumulus.rtmfp.amf.AmfXml;
+import io.altocumulus.rtmfp.tc.TcCommand;
 import io.altocumulus.rtmfp.tc.TcMessage;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -302,23 +303,9 @@ public final class LuaAmf {
    * host's AMF context (externalizable types with {@code __writeExternal}).
    */
   public static byte[] command(LuaHost host, String name, double txid, Amf0Writer.Mode mode, Object... args) {
-    AmfOutput out = new AmfOutput(64);
-    out.writeU8(TcMessage.AMF0_COMMAND).writeI32(0);
-    Amf0Writer w = new Amf0Writer(out, mode, host.amfContext());
-    w.writeString(name);
-    w.writeNumber(txid);
-    w.writeNull();
-    for (Object a : args) {
-      if (a instanceof Map<?, ?> m) {
-        @SuppressWarnings("unchecked")
-        Map<String, ?> members = (Map<String, ?>) m;
-        w.writeObject(members);
-      } else {
-        w.writeValue(a);
-      }
-    }
-    return out.toByteArray();
+    return TcCommand.encodeWith(host.amfContext(), TcMessage.AMF0_COMMAND, name, txid, mode, args);
   }
+
 
   /** The externalizer of Lua types: {@code __writeExternal(self, writer)} / {@code __readExternal(self, reader)}. */
   static final class LuaExternalizer implements AmfExternalizer {

@@ -203,9 +203,9 @@ public final class LuaHost implements LuaRuntime, NodeHooks, Applications.Script
       }
       long used = LuaFootprint.estimate(a.env(), maxMemory, library, cumulus.table());
       if (used > maxMemory) {
-        memoryStops.incrementAndGet();
         LOG.error("{}: stopped, its data is over lua.maxMemory={} bytes", a.label("memory"), maxMemory);
         a.stopForMemory("over lua.maxMemory (" + maxMemory + " bytes)");
+        memoryStops.incrementAndGet(); // after the stop: whoever reads the count sees the app stopped
       }
     }
   }

@@ -306,21 +306,9 @@ public final class EdgeNode implements AutoCloseable {
   }
 
   private static long longKey(NodeConfig config, String key, long def, long min, long max, String unit) {
-    String v = config.raw().get(key);
-    if (v == null || v.isBlank()) {
-      return def;
-    }
-    long n;
-    try {
-      n = Long.parseLong(v.trim());
-    } catch (NumberFormatException e) {
-      throw new ConfigException(key, key + "=" + v + " is not a number: valid " + min + ".." + max + " (" + unit + ")");
-    }
-    if (n < min || n > max) {
-      throw new ConfigException(key, key + "=" + v + " is out of range: valid " + min + ".." + max + " (" + unit + ")");
-    }
-    return n;
+    return config.longKey(key, def, min, max, unit);
   }
+
 
   /**
    * The Lua host (CUMULUS-FEATURES §3): serves www/ folders that have a main.lua, unless the
