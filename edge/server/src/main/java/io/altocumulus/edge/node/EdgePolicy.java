@@ -93,7 +93,19 @@ final class EdgePolicy implements ResponderPolicy {
     return d;
   }
 
+  // One counting wrapper per loop's responder and reason, made once: nothing allocated per IHello.
+  private final java.util.concurrent.ConcurrentHashMap<HelloResponder, HelloResponder> countingApplication =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.ConcurrentHashMap<HelloResponder, HelloResponder> countingIntroduction =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   private HelloResponder counting(HelloResponder r, RedirectReason reason) {
+    var cache = reason == RedirectReason.APPLICATION ? countingApplication : countingIntroduction;
+    HelloResponder c = cache.get(r);
+    return c != null ? c : cache.computeIfAbsent(r, k -> newCounting(k, reason));
+  }
+
+  private HelloResponder newCounting(HelloResponder r, RedirectReason reason) {
     return new HelloResponder() {
       @Override
       public boolean defer() {
