@@ -152,6 +152,8 @@ class ClusterTest {
     ClusterNode a = node("load", "a", new Recorder());
     ClusterNode b = node("load", "b", new Recorder());
     assertThat(a.membership().awaitRegistered(Duration.ofSeconds(5))).isTrue();
+    // the registration's own write is counted by a listener that may run just after
+    await().atMost(Duration.ofSeconds(5)).until(() -> a.membership().zooKeeperWrites() >= 1);
     long before = a.membership().zooKeeperWrites();
     long start = System.nanoTime();
     // 3.5 s of updates every 10 ms, each a big change: with the default 5 s interval, none is
