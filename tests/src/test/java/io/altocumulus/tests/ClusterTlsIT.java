@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.altocumulus.cluster.TestPki;
 import io.altocumulus.edge.node.EdgeNode;
 import io.altocumulus.rendezvous.Key;
 import java.nio.file.Files;
@@ -52,8 +53,8 @@ class ClusterTlsIT {
   void anEdgeWithoutTheClustersCredentialsIsRefused() throws Exception {
     zk = ClusterNodes.quorum();
     Files.createDirectories(dir.resolve("pki"));
-    ClusterPki good = new ClusterPki(dir.resolve("pki"), "cluster");
-    ClusterPki evil = new ClusterPki(dir.resolve("pki"), "evil");
+    TestPki good = new TestPki(dir.resolve("pki"), "cluster");
+    TestPki evil = new TestPki(dir.resolve("pki"), "evil");
     String c = zk.getConnectString();
     Map<String, String> a = ClusterNodes.ini(c, "tls", "a", "edge,rendezvous");
     a.putAll(good.node("a"));

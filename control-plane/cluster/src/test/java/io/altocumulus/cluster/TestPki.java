@@ -24,14 +24,14 @@ import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** A throw-away CA and node certificates (P-256, SAN 127.0.0.1 and localhost), as PEM files. */
-final class TestPki {
+public final class TestPki {
   private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
   final Path dir;
   final KeyPair caKeys;
   final X509Certificate ca;
   final Path caFile;
 
-  TestPki(Path dir, String name) throws Exception {
+  public TestPki(Path dir, String name) throws Exception {
     this.dir = dir;
     caKeys = keys();
     X500Name subject = new X500Name("CN=" + name);
@@ -46,7 +46,7 @@ final class TestPki {
   }
 
   /** Writes {@code <id>.pem} and {@code <id>.key}; returns the TLS ini keys for them. */
-  java.util.Map<String, String> node(String id) throws Exception {
+  public java.util.Map<String, String> node(String id) throws Exception {
     KeyPair kp = keys();
     var b = new JcaX509v3CertificateBuilder(new X500Name(ca.getSubjectX500Principal().getName()),
         BigInteger.valueOf(SERIAL.incrementAndGet()), new Date(System.currentTimeMillis() - 60_000),
