@@ -56,6 +56,11 @@ class LuaWriterIT {
           return {during = r, after = self.writer.reliable}
         end
         function client:result() self.writer:writeAMFResult('r1', 2) end
+        function client:ordered()
+          self.writer:writeAMFMessage('first', 1)
+          self.writer:writeAMFMessage('second', 2)
+          return 'third'
+        end
       end
       """;
 
@@ -117,6 +122,24 @@ class LuaWriterIT {
     AmfObject second = (AmfObject) status.get(1).args().get(0);
     assertThat(second.get("code")).isEqualTo("NetConnection.Empty");
     assertThat(second.has("description")).isFalse();
+  }
+
+  @Test
+  void writesDuringACallLeaveBeforeItsResult() throws Exception {
+    // The event may run inline on the session's loop (LuaExecutor): the writes must still go first.
+    for (int i = 0; i < 20; i++) {
+      assertThat(call("ordered")).isEqualTo("third");
+    }
+    List<String> response = byFlow.values().stream().filter(l -> l.stream().anyMatch(s -> s.startsWith("first")))
+        .findFirst().orElseThrow();
+    List<String> seq = response.stream().filter(s -> s.startsWith("first") || s.startsWith("second")
+        || s.startsWith("_result") && s.contains("third")).toList();
+    assertThat(seq).hasSize(60);
+    for (int i = 0; i < 60; i += 3) {
+      assertThat(seq.get(i)).startsWith("first");
+      assertThat(seq.get(i + 1)).startsWith("second");
+      assertThat(seq.get(i + 2)).startsWith("_result");
+    }
   }
 
   @Test

@@ -43,7 +43,7 @@ public final class LuaConnectCpu {
     Files.createDirectories(www.resolve("app"));
     Files.writeString(www.resolve("app/main.lua"), MAIN);
     LuaHost host = new LuaHost(www, Map.of(), null).start();
-    long luaThread = host.submit(() -> Thread.currentThread().getId()).get();
+    long luaThread = host.luaThreadId(); // queued events and the manage tick; idle-time events run inline
     Applications lua = new Applications(www).scripts(host).nodeHooks(host);
     Applications plain = new Applications(www).register("app", new ServerApplication() {});
     // The hop alone: a Java app answering from its own thread, as the Lua host does.

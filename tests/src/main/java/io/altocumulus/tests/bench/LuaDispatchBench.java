@@ -28,8 +28,9 @@ import org.openjdk.jmh.annotations.TearDown;
  *       member lookup on the client table, the call under the instruction budget, the last value
  *       back to AMF ({@code function client:add(x, y) return x + y end});
  *   <li>{@code connection}: onConnection(client, arg) returning a 2-member table merged into _result;
- *   <li>{@code hop}: the round trip event loop → Lua thread → back (a submit and its completion),
- *       paid once per event on top of the two above.
+ *   <li>{@code hop}: a submit and its completion while Lua is idle, paid once per event on top of
+ *       the two above (LuaExecutor runs it on the caller's thread; before, it was the round trip
+ *       event loop → Lua thread → back).
  * </ul>
  * The dispatch runs on the benchmark thread while the Lua thread idles (nothing else runs Lua).
  */

@@ -343,7 +343,7 @@ public final class LuaApplication implements ServerApplication {
 
   @Override
   public CompletionStage<Map<String, Object>> onConnection(Client client, List<Object> args) {
-    return host.submit(() -> {
+    return host.submit(loopOf(client), () -> {
       refresh();
       if (lastError != null) {
         throw new ConnectionRejected(lastError);
@@ -425,7 +425,7 @@ public final class LuaApplication implements ServerApplication {
 
   /** An RPC with the transaction id writer:writeAMFResult answers to. */
   public CompletionStage<CallResult> onCall(Client client, String method, List<Object> args, double transactionId) {
-    return host.submit(() -> call(client, method, transactionId, () -> {
+    return host.submit(loopOf(client), () -> call(client, method, transactionId, () -> {
       LuaValue[] a = new LuaValue[args.size()];
       for (int i = 0; i < a.length; i++) {
         a[i] = host.toLua(args.get(i));
@@ -447,7 +447,7 @@ public final class LuaApplication implements ServerApplication {
    */
   @Override
   public CompletionStage<CallResult> onRawCall(Client client, String method, double transactionId, byte[] message) {
-    return host.submit(() -> call(client, method, transactionId, () -> {
+    return host.submit(loopOf(client), () -> call(client, method, transactionId, () -> {
       TcCommand cmd = TcCommand.parse(message, 0, message.length, host.amfContext());
       LuaValue[] a = new LuaValue[cmd.args().size()];
       for (int i = 0; i < a.length; i++) {
@@ -564,7 +564,7 @@ public final class LuaApplication implements ServerApplication {
 
   /** onPublish/onSubscribe: false or an explicit nil refuses, nothing accepts, error refuses with its text. */
   private CompletionStage<Decision> decide(String event, Client client, java.util.function.Supplier<LuaValue> object) {
-    return host.submit(() -> {
+    return host.submit(loopOf(client), () -> {
       LuaValue fn = handler(event);
       if (!fn.isfunction()) {
         return Decision.ACCEPTED;
@@ -583,12 +583,17 @@ public final class LuaApplication implements ServerApplication {
   }
 
   private void notify(String event, Client client, java.util.function.Supplier<LuaValue> object) {
-    host.execute(() -> {
+    host.execute(loopOf(client), () -> {
       LuaValue fn = handler(event);
       if (fn.isfunction()) {
         host.call(fn, LuaValue.varargsOf(clientTable(client), object.get()), label(event));
       }
     });
+  }
+
+  /** The loop the edge raises this client's events on (LuaHost#submit(Executor, Supplier)). */
+  private static java.util.concurrent.Executor loopOf(Client client) {
+    return client.session() == null ? null : client.session().loop();
   }
 
   @Override

@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -55,8 +54,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>One Lua thread for all applications.</b> LuaJ's Globals are not thread-safe (STACK.md),
  * and Cumulus's apps share their environments: a child sees its parent's globals and apps call
  * into each other. So every app runs on this host's single executor thread, as every Cumulus
- * script ran on its single main thread. Events from the event loops hop on with
- * {@link #execute}; answers hop back to the session's loop ({@code session.loop().execute}).
+ * script ran on its single main thread — except that here a loop finding Lua idle runs its event
+ * itself and answers at once ({@link LuaExecutor}); a busy Lua queues the event for the lua
+ * thread, and the answer hops back to the session's loop ({@code session.loop().execute}).
  * Nothing ever blocks a loop waiting for Lua.
  */
 public final class LuaHost implements LuaRuntime, NodeHooks, Applications.Scripts, AutoCloseable {
@@ -75,8 +75,7 @@ public final class LuaHost implements LuaRuntime, NodeHooks, Applications.Script
   private final boolean unsafe;
   private final long budget;
   private final Blacklist blacklist;
-  private final ScheduledThreadPoolExecutor executor;
-  private volatile Thread thread;
+  private final LuaExecutor executor;
   private final Globals globals;
   private final BudgetLib budgetLib;
   /** What every app environment falls back to: the sandboxed libraries, cumulus, the logging globals. */
@@ -114,13 +113,7 @@ public final class LuaHost implements LuaRuntime, NodeHooks, Applications.Script
     this.budget = parseBudget(config.get("lua.budget"));
     this.maxMemory = parseMaxMemory(config.get("lua.maxMemory"));
     this.blacklist = blacklist == null ? new Blacklist() : blacklist;
-    this.executor = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, "lua");
-      t.setDaemon(true);
-      thread = t;
-      return t;
-    });
-    executor.setRemoveOnCancelPolicy(true);
+    this.executor = new LuaExecutor("lua", this::manage, MANAGE_MILLIS);
     this.globals = new Globals();
     globals.load(new JseBaseLib());
     globals.load(new PackageLib());
@@ -143,7 +136,7 @@ public final class LuaHost implements LuaRuntime, NodeHooks, Applications.Script
     library.rawset("cumulus.configs", cumulus.configs());
     LuaLog.install(this, library);
     runPrelude();
-    executor.scheduleWithFixedDelay(this::manage, MANAGE_MILLIS, MANAGE_MILLIS, TimeUnit.MILLISECONDS);
+    executor.start();
   }
 
   private static long parseBudget(String v) {
@@ -299,21 +292,34 @@ public final class LuaHost implements LuaRuntime, NodeHooks, Applications.Script
 
   // ---- executor ----
 
+  /** Runs {@code task} now if Lua is idle, else after the tasks queued before it ({@link LuaExecutor}). */
   @Override
   public void execute(Runnable task) {
-    executor.execute(() -> {
-      try {
-        task.run();
-      } catch (RuntimeException | StackOverflowError e) {
-        LOG.error("Lua task failed", e);
-      }
-    });
+    executor.execute(task);
   }
 
-  /** Runs {@code task} on the Lua thread and completes with its value (or its exception). */
+  /** {@link #execute(Runnable)} for an event raised on a session loop (see {@link #submit(java.util.concurrent.Executor, Supplier)}). */
+  public void execute(java.util.concurrent.Executor callerLoop, Runnable task) {
+    executor.execute(callerLoop, task);
+  }
+
+  @Override
+  public void enqueue(Runnable task) {
+    executor.enqueue(task);
+  }
+
+  /** Runs {@code task} as {@link #execute} does and completes with its value (or its exception). */
   public <T> CompletableFuture<T> submit(Supplier<T> task) {
+    return submit(null, task);
+  }
+
+  /**
+   * {@link #submit(Supplier)} for an event raised on a session loop: run inline, what the script
+   * writes to that loop's sessions goes out at once, before the answer ({@link #onLoop}).
+   */
+  public <T> CompletableFuture<T> submit(java.util.concurrent.Executor callerLoop, Supplier<T> task) {
     CompletableFuture<T> f = new CompletableFuture<>();
-    executor.execute(() -> {
+    executor.execute(callerLoop, () -> {
       try {
         f.complete(task.get());
       } catch (Throwable e) {
@@ -323,9 +329,19 @@ public final class LuaHost implements LuaRuntime, NodeHooks, Applications.Script
     return f;
   }
 
+  /** From Lua: runs {@code r} on {@code loop}, at once if the current event runs inline there. */
+  void onLoop(java.util.concurrent.Executor loop, Runnable r) {
+    executor.onLoop(loop, r);
+  }
+
   @Override
   public boolean inLuaThread() {
-    return Thread.currentThread() == thread;
+    return executor.inLua();
+  }
+
+  /** The lua thread (queued tasks, the manage tick), for benchmarks that clock its CPU. */
+  public long luaThreadId() {
+    return executor.threadId();
   }
 
   // ---- calls under the budget ----
@@ -810,15 +826,16 @@ public final class LuaHost implements LuaRuntime, NodeHooks, Applications.Script
   @Override
   public void close() {
     try {
-      executor.submit(() -> {
+      submit(() -> {
         for (LuaApplication a : apps.values()) {
           a.stop();
         }
+        return null;
       }).get(5, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.warn("Lua apps did not stop cleanly: {}", e.toString());
     }
-    executor.shutdownNow();
+    executor.close(2_000);
   }
 
   /**

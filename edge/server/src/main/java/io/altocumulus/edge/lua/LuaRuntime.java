@@ -11,10 +11,16 @@ import org.luaj.vm2.Varargs;
  * not thread-safe, STACK.md): Java events from other threads reach Lua through {@link #execute}.
  */
 public interface LuaRuntime {
-  /** Runs {@code task} on the Lua executor, after the tasks queued before it. */
+  /**
+   * Runs {@code task} on the Lua executor, after the tasks queued before it: on the caller's
+   * thread when Lua is idle, else on the lua thread.
+   */
   void execute(Runnable task);
 
-  /** True on the Lua executor's thread. */
+  /** As {@link #execute}, but always on the lua thread: for callers that must not run a script themselves. */
+  void enqueue(Runnable task);
+
+  /** True while the current thread runs Lua. */
   boolean inLuaThread();
 
   /**

@@ -50,14 +50,14 @@ public final class LuaWriter extends LuaBinding {
     write(msg);
   }
 
-  /** Writes an already encoded message on the client's loop. */
+  /** Writes an already encoded message on the client's loop (at once when the event runs there inline). */
   public void write(byte[] msg) {
     if (closed) {
       throw new org.luaj.vm2.LuaError("writer is closed");
     }
     boolean rel = reliable;
     NetConnection nc = client.netConnection();
-    client.session().loop().execute(() -> {
+    host.onLoop(client.session().loop(), () -> {
       if (!own) {
         nc.write(msg, rel);
         return;
@@ -123,7 +123,7 @@ public final class LuaWriter extends LuaBinding {
     closed = true;
     host.flowWriters.remove(this);
     NetConnection nc = client.netConnection();
-    client.session().loop().execute(() -> {
+    host.onLoop(client.session().loop(), () -> {
       if (own) {
         if (flow != null) {
           client.session().closeFlow(flow);

@@ -104,7 +104,7 @@ public final class LuaIo implements AutoCloseable {
     }
 
     private LuaValue newTcpClient() {
-      TcpClient c = new TcpClient(loop, rt::execute, stats, limits, null);
+      TcpClient c = new TcpClient(loop, rt::enqueue, stats, limits, null);
       LuaTable t = tcpClientTable(c, false);
       open.put(c, c::disconnect);
       return t;
@@ -145,7 +145,7 @@ public final class LuaIo implements AutoCloseable {
 
     private LuaValue newTcpServer() {
       LuaTable[] self = new LuaTable[1];
-      TcpServer s = new TcpServer(loop, rt::execute, stats, limits, client -> {
+      TcpServer s = new TcpServer(loop, rt::enqueue, stats, limits, client -> {
         LuaTable ct = tcpClientTable(client, true);
         open.put(client, client::disconnect);
         rt.callMember(self[0], "clientHandler", ct);
@@ -166,7 +166,7 @@ public final class LuaIo implements AutoCloseable {
 
     private LuaValue newUdpSocket(boolean broadcast) {
       LuaTable[] self = new LuaTable[1];
-      UdpSocket u = new UdpSocket(loop, rt::execute, stats, limits, broadcast,
+      UdpSocket u = new UdpSocket(loop, rt::enqueue, stats, limits, broadcast,
           (data, from) -> rt.callMember(self[0], "onReception", LuaValue.varargsOf(LuaString.valueOf(data), LuaValue.valueOf(from))));
       Map<String, Method> m = new LinkedHashMap<>();
       m.put("bind", a -> err(u.bind(a.checkjstring(1))));

@@ -48,6 +48,11 @@ final class TestLuaRuntime implements LuaRuntime, AutoCloseable {
   }
 
   @Override
+  public void enqueue(Runnable task) {
+    execute(task);
+  }
+
+  @Override
   public boolean inLuaThread() {
     return Thread.currentThread() == thread;
   }
