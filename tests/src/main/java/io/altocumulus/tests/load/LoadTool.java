@@ -161,6 +161,23 @@ public final class LoadTool {
 
   /** Runs one bounded load run; prints progress and the table, writes the JSON if asked; returns the report. */
   public static Map<String, Object> run(LoadOptions o, PrintStream out) throws Exception {
+    if (o.mode == LoadOptions.Mode.CHURN) {
+      Churn c = new Churn(o, out);
+      Map<String, Object> report;
+      try {
+        report = c.execute();
+      } finally {
+        c.shutdown();
+      }
+      if (o.json != null) {
+        Path parent = o.json.toAbsolutePath().getParent();
+        if (parent != null) {
+          Files.createDirectories(parent);
+        }
+        Files.writeString(o.json, Json.write(report));
+      }
+      return report;
+    }
     LoadTool t = new LoadTool(o, out);
     try {
       return t.execute();
