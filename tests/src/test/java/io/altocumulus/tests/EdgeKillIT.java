@@ -64,6 +64,13 @@ class EdgeKillIT {
   /** Noticed, one failed handshake with the dead address, then connected and answered by e1 (5 s on a loaded box). */
   static final long SERVED_BOUND_MS = DETECT_BOUND_MS + HANDSHAKE_TIMEOUT_MS + 5_000;
 
+  /**
+   * The cluster node's gRPC server pings a silent connection after 5 s and drops it when no ack
+   * came 5 s later (ClusterNode). Measured ~15 s from SIGSTOP to the records gone, i.e. about one
+   * keepalive period more than ping + timeout: bound 2 x 5 s + 5 s + 2 s.
+   */
+  static final long FROZEN_BOUND_MS = 2 * 5_000 + 5_000 + 2_000;
+
   static final String APP_LUA = """
       function onConnection(client)
         function client:echo(x) return x end
@@ -381,5 +388,41 @@ class EdgeKillIT {
         + " frames of the republished stream within %d ms of the check, e1 holds %d sessions%n",
         answered.get() - answeredAfterMove, answeredAtKill, r1.cluster().shard().local().peerCount(), p2pMs,
         ms(System.nanoTime() - playAt), e1.sessionCount());
+  }
+
+  /**
+   * A host that hangs or drops off the network closes no socket: frozen with SIGSTOP the victim
+   * leaves the ZooKeeper membership after the session timeout, and the shard must notice the dead
+   * Subscribe stream by itself (gRPC keepalive of the cluster node's server, 5 s + 5 s) to drop
+   * its peer records; before, they stayed as long as the TCP connection, i.e. for good.
+   */
+  @Test
+  void anEdgeFrozenLikeAHungHostLeavesTheViewAndTheDirectory() throws Exception {
+    String dead = victim.publicAddress();
+    await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(50))
+        .until(() -> e1.cluster().redirectTargets().contains(dead) && ClusterNodes.view(r1).contains("e2"));
+    List<RtmfpClient> peers = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      RtmfpClient cl = client();
+      ClientNetConnection nc = cl.connect(url(dead), PEER).get(20, TimeUnit.SECONDS);
+      nc.setPeerInfo("127.0.0.1:" + cl.localAddress().getPort()).get(5, TimeUnit.SECONDS);
+      peers.add(cl);
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> peers.stream().allMatch(p -> shardRecord(p.peerId()).isPresent()));
+
+    killedAt = System.nanoTime();
+    Process stop = new ProcessBuilder("kill", "-STOP", String.valueOf(victim.process.pid())).inheritIO().start();
+    assertThat(stop.waitFor()).isZero();
+    long viewGone = sinceKill("the frozen edge out of every view and redirect list", ClusterNodes.SESSION_MS + 5_000,
+        () -> !e1.cluster().redirectTargets().contains(dead) && !ClusterNodes.view(e1).contains("e2")
+            && !ClusterNodes.view(r1).contains("e2"));
+    long recordsGone = sinceKill("the frozen edge's peer records dropped by the shard", FROZEN_BOUND_MS + 10_000,
+        () -> peers.stream().allMatch(p -> shardRecord(p.peerId()).isEmpty()));
+    System.out.printf("EdgeKillIT: SIGSTOP (a hung host) -> out of every view and redirect list: %d ms (bound %d ms);"
+        + " its peer records dropped by the shard: %d ms (bound %d ms: 2 x gRPC keepalive time + timeout + 2 s)%n",
+        viewGone, ClusterNodes.SESSION_MS + 1_000, recordsGone, FROZEN_BOUND_MS);
+    assertThat(viewGone).isLessThanOrEqualTo(ClusterNodes.SESSION_MS + 1_000);
+    assertThat(recordsGone).isLessThanOrEqualTo(FROZEN_BOUND_MS);
+    assertThat(victim.kill9()).isEqualTo(137);
   }
 }

@@ -343,6 +343,8 @@ public final class ShardedRendezvous implements Rendezvous, PeerDirectory, Group
         .whenComplete((v, e) -> {
           if (e != null && unwrap(e) instanceof io.altocumulus.rendezvous.LimitExceededException) {
             myGroups.remove(m);
+          } else if (e == null && !myGroups.containsKey(m)) {
+            leave(group, peer, edgeId); // left while the join was in flight: as in register
           }
         })
         .thenApply(r -> {
