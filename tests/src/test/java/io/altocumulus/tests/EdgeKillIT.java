@@ -67,9 +67,10 @@ class EdgeKillIT {
   /**
    * The cluster node's gRPC server pings a silent connection after 5 s and drops it when no ack
    * came 5 s later (ClusterNode). Measured ~15 s from SIGSTOP to the records gone, i.e. about one
-   * keepalive period more than ping + timeout: bound 2 x 5 s + 5 s + 2 s.
+   * keepalive period more than ping + timeout (not explained): bound 2 x 5 s + 5 s + 5 s of slack
+   * for a loaded machine. Without the pings the records stayed (no bound at all).
    */
-  static final long FROZEN_BOUND_MS = 2 * 5_000 + 5_000 + 2_000;
+  static final long FROZEN_BOUND_MS = 2 * 5_000 + 5_000 + 5_000;
 
   static final String APP_LUA = """
       function onConnection(client)
@@ -419,7 +420,7 @@ class EdgeKillIT {
     long recordsGone = sinceKill("the frozen edge's peer records dropped by the shard", FROZEN_BOUND_MS + 10_000,
         () -> peers.stream().allMatch(p -> shardRecord(p.peerId()).isEmpty()));
     System.out.printf("EdgeKillIT: SIGSTOP (a hung host) -> out of every view and redirect list: %d ms (bound %d ms);"
-        + " its peer records dropped by the shard: %d ms (bound %d ms: 2 x gRPC keepalive time + timeout + 2 s)%n",
+        + " its peer records dropped by the shard: %d ms (bound %d ms: 2 x gRPC keepalive time + timeout + 5 s)%n",
         viewGone, ClusterNodes.SESSION_MS + 1_000, recordsGone, FROZEN_BOUND_MS);
     assertThat(viewGone).isLessThanOrEqualTo(ClusterNodes.SESSION_MS + 1_000);
     assertThat(recordsGone).isLessThanOrEqualTo(FROZEN_BOUND_MS);
