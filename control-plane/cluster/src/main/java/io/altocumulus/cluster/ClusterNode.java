@@ -112,7 +112,11 @@ public final class ClusterNode implements AutoCloseable {
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         .permitKeepAliveTime(5, TimeUnit.SECONDS)
-        .permitKeepAliveWithoutCalls(true);
+        .permitKeepAliveWithoutCalls(true)
+        // A hung or unplugged peer host closes no socket: without pings of our own, its streams
+        // (a rendezvous Subscribe, whose end drops that edge's peer records) would stay forever.
+        .keepAliveTime(5, TimeUnit.SECONDS)
+        .keepAliveTimeout(5, TimeUnit.SECONDS);
     for (io.grpc.BindableService s : services) {
       builder.addService(s);
     }

@@ -25,7 +25,10 @@ public final class RendezvousShardServer implements AutoCloseable {
   /** Binds {@code bind} (port 0 picks a free port) and serves at once. */
   public static RendezvousShardServer start(InetSocketAddress bind, LocalRendezvous.Limits limits) throws IOException {
     RendezvousShardService service = new RendezvousShardService(new LocalRendezvous(limits), new SecureRandom().nextLong());
-    Server server = NettyServerBuilder.forAddress(bind).addService(service).build().start();
+    // Pings of its own: a hung edge host closes no socket, and only the end of its Subscribe
+    // stream makes the shard forget that edge's peers (as ClusterNode's server).
+    Server server = NettyServerBuilder.forAddress(bind).addService(service)
+        .keepAliveTime(5, TimeUnit.SECONDS).keepAliveTimeout(5, TimeUnit.SECONDS).build().start();
     return new RendezvousShardServer(server, service);
   }
 

@@ -305,6 +305,10 @@ public final class ShardedRendezvous implements Rendezvous, PeerDirectory, Group
         .whenComplete((v, e) -> {
           if (e != null && unwrap(e) instanceof io.altocumulus.rendezvous.LimitExceededException) {
             myPeers.remove(record.peerId(), record);
+          } else if (e == null && !myPeers.containsKey(record.peerId())) {
+            // Unregistered while this call was in flight. Two unary calls are not ordered: the
+            // unregister may have reached the shard first, leaving this record there for good.
+            unregister(record.peerId(), record.edgeId());
           }
         })
         .thenApply(v -> null);
@@ -339,6 +343,8 @@ public final class ShardedRendezvous implements Rendezvous, PeerDirectory, Group
         .whenComplete((v, e) -> {
           if (e != null && unwrap(e) instanceof io.altocumulus.rendezvous.LimitExceededException) {
             myGroups.remove(m);
+          } else if (e == null && !myGroups.containsKey(m)) {
+            leave(group, peer, edgeId); // left while the join was in flight: as in register
           }
         })
         .thenApply(r -> {
