@@ -8,7 +8,6 @@ import io.altocumulus.rtmfp.session.EndpointConfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.lang.reflect.Field;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
@@ -495,20 +494,11 @@ final class Churn {
         : CompletableFuture.runAsync(a.own::close, worker));
   }
 
-  /**
-   * Closes the client's UDP socket under its endpoint, so its sessions end without a close
-   * request (what a crashed or unplugged Flash client does) and the node must time them out.
-   * The client has no public way to do this; its channel is reached by reflection.
-   */
+  /** The client goes away as a crashed one does (no close sent): the node must time its sessions out. */
   private void silence(RtmfpClient c) {
     try {
-      Field t = RtmfpClient.class.getDeclaredField("transport");
-      t.setAccessible(true);
-      Object transport = t.get(c);
-      Field ch = transport.getClass().getDeclaredField("channel");
-      ch.setAccessible(true);
-      ((io.netty.channel.Channel) ch.get(transport)).close().awaitUninterruptibly(2, TimeUnit.SECONDS);
-    } catch (ReflectiveOperationException | RuntimeException e) {
+      c.abandon();
+    } catch (RuntimeException e) {
       error("vanish", e);
     }
   }

@@ -119,8 +119,20 @@ final class ClientTransport implements AutoCloseable {
     return (InetSocketAddress) channel.localAddress();
   }
 
+  /** Closes the UDP socket first: the peers hear nothing more, not even a close (a crashed client). */
+  public void abandon() {
+    channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    close();
+  }
+
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
+  /** Closes the sessions (each sends its close), the socket and the threads. Idempotent. */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     try {
       channel.eventLoop().submit(() -> {
         endpoint.close();

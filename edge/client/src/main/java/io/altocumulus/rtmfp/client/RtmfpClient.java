@@ -219,4 +219,13 @@ public final class RtmfpClient implements AutoCloseable {
   public void close() {
     transport.close();
   }
+
+  /**
+   * Goes away as a crashed or unplugged client does: the socket closes first, so no session
+   * sends its close; servers and peers must time the sessions out (load tool, fault tests).
+   * Releases everything {@link #close} does; closing afterwards does nothing.
+   */
+  public void abandon() {
+    transport.abandon();
+  }
 }

@@ -318,6 +318,13 @@ public final class ShardedRendezvous implements Rendezvous, PeerDirectory, Group
   public CompletionStage<Void> unregister(Key peerId, String edgeId) {
     myPeers.computeIfPresent(peerId, (k, r) -> r.edgeId().equals(edgeId) ? null : r);
     return this.<io.altocumulus.proto.rendezvous.v1.UnregisterPeerResponse>call(peerId, (stub, out) -> stub.unregisterPeer(UnregisterPeerRequest.newBuilder().setPeerId(Protos.key(peerId)).setEdgeId(edgeId).build(), out))
+        .whenComplete((v, e) -> {
+          PeerRecord again = myPeers.get(peerId);
+          if (e == null && again != null && again.edgeId().equals(edgeId)) {
+            // Registered again while this call was in flight: it may have overtaken that register.
+            register(again);
+          }
+        })
         .thenApply(v -> null);
   }
 
@@ -358,8 +365,15 @@ public final class ShardedRendezvous implements Rendezvous, PeerDirectory, Group
 
   @Override
   public CompletionStage<Void> leave(Key group, Key peer, String edgeId) {
-    myGroups.remove(new Membership(group, peer));
+    Membership m = new Membership(group, peer);
+    myGroups.remove(m);
     return this.<io.altocumulus.proto.rendezvous.v1.LeaveGroupResponse>call(group, (stub, out) -> stub.leaveGroup(LeaveGroupRequest.newBuilder().setGroupId(Protos.key(group)).setPeerId(Protos.key(peer)).setEdgeId(edgeId).build(), out))
+        .whenComplete((v, e) -> {
+          Joined again = myGroups.get(m);
+          if (e == null && again != null) {
+            join(group, peer, edgeId, again.virtual()); // joined again meanwhile: as in unregister
+          }
+        })
         .thenApply(v -> null);
   }
 
