@@ -14,7 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The load tool's connect mode against a real node on loopback UDP. */
+/** The load tool's connect and churn modes against a real node on loopback UDP. */
 class LoadToolIT {
   @TempDir
   Path dir;
@@ -50,5 +50,32 @@ class LoadToolIT {
         "\"serverCpuSeconds\"");
     assertThat(text).doesNotContain("\"p50\": null");
     assertThat(console.toString()).contains("connects/s", "connect latency");
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void churnModeServesEveryKindAndVanishedSessionsAreReaped() throws Exception {
+    Path www = dir.resolve("www");
+    Files.createDirectories(www.resolve("live"));
+    Files.writeString(www.resolve("live/main.lua"), "function onConnection(client) function client:echo(x) return x end end\n");
+    // keepAliveServer=5: a vanished client's session goes after 6 x 5 s of silence
+    NodeConfig cfg = NodeConfig.fromIni("host=127.0.0.1\nthreads=2\nkeepAliveServer=5\n", Map.of("www", www.toString()))
+        .withPort(0);
+    node = EdgeNode.start(cfg);
+    ByteArrayOutputStream console = new ByteArrayOutputStream();
+    LoadOptions o = LoadOptions.parse("--url", "rtmfp://127.0.0.1:" + node.localAddress().getPort() + "/live",
+        "--mode", "churn", "--rate", "20", "--duration", "8", "--hold", "1", "--vanish", "0.2");
+    Map<String, Object> report = LoadTool.run(o, new PrintStream(console, true));
+    Map<String, Object> c = (Map<String, Object>) report.get("connect");
+    assertThat((int) c.get("succeeded")).isGreaterThan(100);
+    assertThat(report.get("failures")).isEqualTo(0L);
+    Map<String, Map<String, Object>> kinds = (Map<String, Map<String, Object>>) report.get("kinds");
+    assertThat(kinds.keySet()).contains("call", "publish", "play", "group", "p2p");
+    kinds.forEach((k, m) -> assertThat((long) m.get("ok")).as(k).isPositive());
+    long vanished = (long) ((Map<String, Object>) report.get("ends")).get("vanished");
+    assertThat(vanished).isPositive();
+    // the closed ones are gone at once; the vanished ones once the node times them out
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(45))
+        .until(() -> node.sessionCount() == 0);
   }
 }
