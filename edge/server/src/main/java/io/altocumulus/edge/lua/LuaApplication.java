@@ -583,7 +583,9 @@ public final class LuaApplication implements ServerApplication {
   }
 
   private void notify(String event, Client client, java.util.function.Supplier<LuaValue> object) {
-    host.execute(loopOf(client), () -> {
+    // No loop given: these may be raised from another session's loop (a publisher leaving), so
+    // the script's writes to this client must go through its own loop.
+    host.execute(() -> {
       LuaValue fn = handler(event);
       if (fn.isfunction()) {
         host.call(fn, LuaValue.varargsOf(clientTable(client), object.get()), label(event));
@@ -591,7 +593,10 @@ public final class LuaApplication implements ServerApplication {
     });
   }
 
-  /** The loop the edge raises this client's events on (LuaHost#submit(Executor, Supplier)). */
+  /**
+   * The loop the edge raises this client's answered events on — connect, calls, publish and play
+   * come from the client's own session (LuaHost#submit(Executor, Supplier)).
+   */
   private static java.util.concurrent.Executor loopOf(Client client) {
     return client.session() == null ? null : client.session().loop();
   }
