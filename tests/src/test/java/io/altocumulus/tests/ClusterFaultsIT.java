@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import io.altocumulus.edge.node.EdgeNode;
 import io.altocumulus.rtmfp.client.ClientNetConnection;
 import io.altocumulus.rtmfp.client.RtmfpClient;
-import io.altocumulus.rtmfp.session.EndpointConfig;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,11 +62,7 @@ class ClusterFaultsIT {
   }
 
   RtmfpClient client() throws Exception {
-    EndpointConfig c = new EndpointConfig();
-    c.handshakeTimeoutNanos = 10_000_000_000L;
-    RtmfpClient r = RtmfpClient.open(new InetSocketAddress("127.0.0.1", 0), c);
-    toClose.add(0, r);
-    return r;
+    return ClusterNodes.client(toClose);
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.altocumulus.tests;
 
 import static io.altocumulus.tests.ClusterNodes.grpc;
 import static io.altocumulus.tests.ClusterNodes.publicAddress;
+import static io.altocumulus.tests.ClusterNodes.url;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -11,12 +12,10 @@ import io.altocumulus.proto.cluster.v1.NodeRequest;
 import io.altocumulus.rtmfp.client.ClientNetConnection;
 import io.altocumulus.rtmfp.client.PeerConnection;
 import io.altocumulus.rtmfp.client.RtmfpClient;
-import io.altocumulus.rtmfp.session.EndpointConfig;
 import io.altocumulus.rtmfp.tc.TcCommand;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -141,15 +140,7 @@ class ClusterIT {
   }
 
   RtmfpClient client() throws Exception {
-    EndpointConfig c = new EndpointConfig();
-    c.handshakeTimeoutNanos = 10_000_000_000L;
-    RtmfpClient r = RtmfpClient.open(new InetSocketAddress("127.0.0.1", 0), c);
-    toClose.add(0, r);
-    return r;
-  }
-
-  static String url(EdgeNode n) {
-    return "rtmfp://" + publicAddress(n) + "/app";
+    return ClusterNodes.client(toClose);
   }
 
   static String addressOf(ClientNetConnection nc) {

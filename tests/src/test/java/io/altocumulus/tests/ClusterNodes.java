@@ -20,6 +20,25 @@ final class ClusterNodes {
 
   private ClusterNodes() {}
 
+  /** A client on an ephemeral loopback port with a 10 s handshake timeout, closed with {@code toClose} (first). */
+  static io.altocumulus.rtmfp.client.RtmfpClient client(List<AutoCloseable> toClose) throws Exception {
+    io.altocumulus.rtmfp.session.EndpointConfig c = new io.altocumulus.rtmfp.session.EndpointConfig();
+    c.handshakeTimeoutNanos = 10_000_000_000L;
+    io.altocumulus.rtmfp.client.RtmfpClient r =
+        io.altocumulus.rtmfp.client.RtmfpClient.open(new java.net.InetSocketAddress("127.0.0.1", 0), c);
+    toClose.add(0, r);
+    return r;
+  }
+
+  /** The node's "app" URL at its public address. */
+  static String url(EdgeNode n) {
+    return "rtmfp://" + publicAddress(n) + "/app";
+  }
+
+  static long ms(long nanos) {
+    return nanos / 1_000_000;
+  }
+
   /** Three servers; tickTime 200 ms so sessions of 3 s are allowed (max is 20 ticks). */
   static TestingCluster quorum() throws Exception {
     return quorum(200);

@@ -1,5 +1,6 @@
 package io.altocumulus.tests;
 
+import static io.altocumulus.tests.ClusterNodes.ms;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -116,10 +117,6 @@ class EdgeKillIT {
       c.close();
     }
     zk.close();
-  }
-
-  static long ms(long nanos) {
-    return nanos / 1_000_000;
   }
 
   static String url(String address) {

@@ -1,6 +1,8 @@
 package io.altocumulus.tests;
 
+import static io.altocumulus.tests.ClusterNodes.ms;
 import static io.altocumulus.tests.ClusterNodes.publicAddress;
+import static io.altocumulus.tests.ClusterNodes.url;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -9,8 +11,6 @@ import io.altocumulus.proto.cluster.v1.NodeInfo;
 import io.altocumulus.rtmfp.client.ClientNetConnection;
 import io.altocumulus.rtmfp.client.PeerConnection;
 import io.altocumulus.rtmfp.client.RtmfpClient;
-import io.altocumulus.rtmfp.session.EndpointConfig;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -99,19 +99,7 @@ class ZooKeeperChurnIT {
   }
 
   RtmfpClient client() throws Exception {
-    EndpointConfig c = new EndpointConfig();
-    c.handshakeTimeoutNanos = 10_000_000_000L;
-    RtmfpClient r = RtmfpClient.open(new InetSocketAddress("127.0.0.1", 0), c);
-    toClose.add(0, r);
-    return r;
-  }
-
-  static String url(EdgeNode n) {
-    return "rtmfp://" + publicAddress(n) + "/app";
-  }
-
-  static long ms(long nanos) {
-    return nanos / 1_000_000;
+    return ClusterNodes.client(toClose);
   }
 
   enum Phase { BEFORE, OUTAGE, AFTER }

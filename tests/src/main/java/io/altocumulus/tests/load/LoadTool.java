@@ -169,13 +169,7 @@ public final class LoadTool {
       } finally {
         c.shutdown();
       }
-      if (o.json != null) {
-        Path parent = o.json.toAbsolutePath().getParent();
-        if (parent != null) {
-          Files.createDirectories(parent);
-        }
-        Files.writeString(o.json, Json.write(report));
-      }
+      writeJson(o.json, report);
       return report;
     }
     LoadTool t = new LoadTool(o, out);
@@ -226,14 +220,20 @@ public final class LoadTool {
     Map<String, Object> report = report(start, end, cpuBefore, cpuAfter);
     closeAll();
     printTable(report);
-    if (o.json != null) {
-      Path parent = o.json.toAbsolutePath().getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
-      }
-      Files.writeString(o.json, Json.write(report));
-    }
+    writeJson(o.json, report);
     return report;
+  }
+
+  /** The report as JSON at {@code path} (its folders made), if a path was given. */
+  static void writeJson(Path path, Map<String, Object> report) throws java.io.IOException {
+    if (path == null) {
+      return;
+    }
+    Path parent = path.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    Files.writeString(path, Json.write(report));
   }
 
   /** Launches the sessions due by now at the configured rate. */

@@ -298,11 +298,6 @@ public final class LuaHost implements LuaRuntime, NodeHooks, Applications.Script
     executor.execute(task);
   }
 
-  /** {@link #execute(Runnable)} for an event raised on a session loop (see {@link #submit(java.util.concurrent.Executor, Supplier)}). */
-  public void execute(java.util.concurrent.Executor callerLoop, Runnable task) {
-    executor.execute(callerLoop, task);
-  }
-
   @Override
   public void enqueue(Runnable task) {
     executor.enqueue(task);
